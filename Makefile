@@ -1,0 +1,51 @@
+# The README's commands. Each creates the virtual environment when needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DEBUG=true
+PG_URL ?= postgres://postgres@127.0.0.1:5432/oncology_directory
+
+.PHONY: run test test-postgres e2e lint migrations-check check ci bench loadtest clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Start the directory on SQLite with demo data at http://127.0.0.1:8000
+run: venv
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_guides
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## Run the test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: venv
+	$(PY) -m pytest -q
+
+test-postgres: venv
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+## Browser tests in the system Chromium
+e2e: venv
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests/e2e -p no:randomly
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+migrations-check: venv
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+bench: venv
+	$(PY) manage.py bench_search
+
+loadtest: venv
+	bash bench/loadtest.sh
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles

@@ -1,0 +1,31 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from directory.views import site
+
+# The admin login goes through allauth, so it asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Oncology Massage Directory administration"
+
+urlpatterns = [
+    path("", site.home, name="home"),
+    path("healthz", site.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("guides/", include("guides.urls")),
+    path("dashboard/enquiries/", include("directory.urls.enquiries")),
+    path("dashboard/", include("directory.urls.dashboard")),
+    path("review/", include("directory.urls.review")),
+    path("api/v1/", include("directory.urls.api")),
+    path("", include("directory.urls.public")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "directory.views.site.page_not_found"
+handler500 = "directory.views.site.server_error"

@@ -1,0 +1,11 @@
+"""All demo accounts, in the order they depend on each other."""
+
+from directory.demo.reviewers import create_demo_reviewers
+from directory.demo.therapists import create_demo_therapists
+
+
+def create_demo_people() -> list[str]:
+    """Create the demo accounts; return the lines that tell a developer how to sign in."""
+    reviewer, lines = create_demo_reviewers()
+    lines += create_demo_therapists(reviewer)
+    return lines

@@ -1,0 +1,131 @@
+"""The listing rule: who patients may see.
+
+A profile is listed if and only if every condition below holds, checked at
+query time (nothing is stored that could go stale):
+
+1. it was submitted for review and is complete;
+2. it is not suspended;
+3. it has a verified, unexpired licence or registration to practise, or a
+   verified statement that its jurisdiction does not regulate massage;
+4. it has a verified, unexpired oncology-specific training credential
+   (oncology massage training or CLT);
+5. it has at least one location (a practice, or the base of a home-visit area).
+
+A credential is valid through its ``expires_on`` day in the site's time zone.
+
+``listed_q`` gives the rule as a database filter (used by
+``Profile.objects.listed()``), ``reasons_not_listed`` gives it in plain words
+for one profile (used by the dashboard). A test proves they agree.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+MISSING_MESSAGES = {
+    "display_name": "Add your name as it appears on your licence.",
+    "headline": "Add a one-line headline.",
+    "bio": "Write a short description of your work (your bio).",
+    "years_oncology": "Say how many years you have worked with people with cancer.",
+    "services": "Choose at least one service you offer.",
+    "session_places": "Say where you see clients: at your practice, in their home, or in hospital or hospice.",
+}
+
+
+def missing_parts(profile) -> list[Reason]:
+    """The parts a profile must have before it can be submitted."""
+    missing = []
+    for field in ("display_name", "headline", "bio"):
+        if not getattr(profile, field).strip():
+            missing.append(Reason(f"missing_{field}", MISSING_MESSAGES[field]))
+    if profile.years_oncology is None:
+        missing.append(Reason("missing_years_oncology", MISSING_MESSAGES["years_oncology"]))
+    if profile.pk is None or not profile.services.all():
+        missing.append(Reason("missing_services", MISSING_MESSAGES["services"]))
+    if not (profile.visits_practice or profile.visits_home or profile.visits_hospital):
+        missing.append(Reason("missing_session_places", MISSING_MESSAGES["session_places"]))
+    return missing
+
+
+def complete_q() -> Q:
+    Service = apps.get_model("directory", "Service")
+    has_service = Exists(Service.profiles.through.objects.filter(profile_id=OuterRef("pk")))
+    return (
+        ~Q(display_name="")
+        & ~Q(headline="")
+        & ~Q(bio="")
+        & Q(years_oncology__isnull=False)
+        & (Q(visits_practice=True) | Q(visits_home=True) | Q(visits_hospital=True))
+        & Q(has_service)
+    )
+
+
+def current_credentials(today: date):
+    """Verified credentials valid on ``today``, for use in a subquery."""
+    Credential = apps.get_model("directory", "Credential")
+    return Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def listed_q(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    Credential = apps.get_model("directory", "Credential")
+    Location = apps.get_model("directory", "Location")
+    current = current_credentials(today)
+    return (
+        Q(submitted_at__isnull=False)
+        & complete_q()
+        & Q(suspended_at__isnull=True)
+        & Q(Exists(current.filter(kind__in=Credential.PRACTISE_KINDS)))
+        & Q(Exists(current.filter(kind__in=Credential.ONCOLOGY_KINDS)))
+        & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
+    )
+
+
+def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
+    """Why patients cannot see this profile, in the therapist's words; empty when listed."""
+    today = today or timezone.localdate()
+    Credential = apps.get_model("directory", "Credential")
+    reasons: list[Reason] = []
+    if not profile.is_submitted:
+        reasons.append(Reason("not_submitted", "You have not submitted your profile for review yet."))
+    reasons.extend(missing_parts(profile))
+    if profile.is_suspended:
+        reasons.append(
+            Reason("suspended", "Your profile is suspended. Our reviewers have written to you with the reason.")
+        )
+    credentials = [c for c in profile.credentials.all()]
+    current = [c for c in credentials if c.is_current(today)]
+    if not any(c.kind in Credential.PRACTISE_KINDS for c in current):
+        reasons.append(
+            Reason(
+                "no_practise_credential",
+                "You need a verified, unexpired licence or registration to practise massage "
+                "(or, where massage is not regulated, a verified statement naming your jurisdiction).",
+            )
+        )
+    if not any(c.kind in Credential.ONCOLOGY_KINDS for c in current):
+        reasons.append(
+            Reason(
+                "no_oncology_credential",
+                "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
+            )
+        )
+    if not profile.locations.all():
+        reasons.append(Reason("no_location", "Add at least one practice location or home-visit area."))
+    return reasons
+
+
+def is_listed(profile, today: date | None = None) -> bool:
+    return not reasons_not_listed(profile, today)

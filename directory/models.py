@@ -1,0 +1,401 @@
+"""The directory's data: therapists' profiles, where they work, their
+credentials and the append-only record of every review action."""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.queries import ProfileQuerySet
+from directory.storage import private_storage
+
+
+class Vocabulary(models.Model):
+    """A short, administrator-edited list of words a profile picks from."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(Vocabulary):
+    description = models.CharField(max_length=200, blank=True)
+
+
+class Phase(Vocabulary):
+    """A treatment phase: newly diagnosed, in active treatment, …"""
+
+
+class CareSetting(Vocabulary):
+    """Where the therapist has worked with people with cancer."""
+
+
+class CancerType(Vocabulary):
+    pass
+
+
+class Language(Vocabulary):
+    code = models.CharField(max_length=12, unique=True, help_text="A language tag such as en or es.")
+
+
+def _random_name(prefix: str, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"{prefix}/{secrets.token_hex(16)}{suffix}"
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    return _random_name("photos", filename)
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    return _random_name("evidence", filename)
+
+
+class Profile(models.Model):
+    class Gender(models.TextChoices):
+        WOMAN = "woman", "Woman"
+        MAN = "man", "Man"
+        NON_BINARY = "non-binary", "Non-binary"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    slug = models.SlugField(max_length=80, unique=True)
+    display_name = models.CharField(
+        max_length=120, help_text="Your name as it appears on your licence or registration."
+    )
+    headline = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(blank=True, max_length=4000)
+    photo = models.ImageField(upload_to=photo_upload_to, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    gender = models.CharField(
+        max_length=20, choices=Gender.choices, blank=True, help_text="Optional. Used only as a search filter."
+    )
+    languages = models.ManyToManyField(Language, blank=True, related_name="profiles")
+    years_practice = models.PositiveSmallIntegerField("years in massage practice", null=True, blank=True)
+    years_oncology = models.PositiveSmallIntegerField("years working with people with cancer", null=True, blank=True)
+    care_settings = models.ManyToManyField(CareSetting, blank=True, related_name="profiles")
+    phases = models.ManyToManyField(Phase, blank=True, related_name="profiles")
+    cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="profiles")
+    services = models.ManyToManyField(Service, blank=True, related_name="profiles")
+
+    visits_practice = models.BooleanField("sessions at my practice", default=False)
+    visits_home = models.BooleanField("home visits", default=False)
+    visits_hospital = models.BooleanField("hospital or hospice visits", default=False)
+
+    fee_min = models.PositiveIntegerField("lowest fee per session", null=True, blank=True)
+    fee_max = models.PositiveIntegerField("highest fee per session", null=True, blank=True)
+    fee_currency = models.CharField(max_length=3, default="USD")
+    sliding_scale = models.BooleanField("sliding scale fees", default=False)
+    free_sessions = models.BooleanField("some free sessions", default=False)
+    accessible_premises = models.BooleanField("step-free, accessible premises", default=False)
+    accepting_new_clients = models.BooleanField(default=True)
+    accepting_confirmed_on = models.DateField(null=True, blank=True)
+
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+
+    # Denormalised text over name, headline, services and bio for free-text
+    # search; written by the code that changes those (see search.py).
+    search_text = models.TextField(blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_min__isnull=True) | Q(fee_max__isnull=True) | Q(fee_min__lte=models.F("fee_max")),
+                name="profile_fee_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(years_oncology__isnull=True)
+                | Q(years_practice__isnull=True)
+                | Q(years_oncology__lte=models.F("years_practice")),
+                name="profile_oncology_years_within_practice_years",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("therapist_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def session_places(self) -> list[str]:
+        places = []
+        if self.visits_practice:
+            places.append("practice")
+        if self.visits_home:
+            places.append("home")
+        if self.visits_hospital:
+            places.append("hospital")
+        return places
+
+
+class Location(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="locations")
+    address_line = models.CharField("street address", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state, county or province", max_length=100, blank=True)
+    postcode = models.CharField("ZIP or postcode", max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US", help_text="Two-letter country code, such as US or GB.")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    show_street_address = models.BooleanField(
+        default=False, help_text="Show the street address to patients. Otherwise only the town and postcode show."
+    )
+    travel_radius_miles = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For home visits: how far you travel from here, in miles."
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lng")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="location_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.city, self.region, self.postcode] if part)
+
+
+class Credential(models.Model):
+    class Kind(models.TextChoices):
+        LICENCE = "licence", "Licence or registration to practise massage"
+        UNREGULATED = "unregulated", "Statement: massage is not regulated where I practise"
+        ONCOLOGY_TRAINING = "oncology_training", "Oncology massage training"
+        CLT = "clt", "Lymphedema therapist certification (CLT)"
+        MLD = "mld", "Manual lymphatic drainage certification"
+        BOARD = "board", "Board certification"
+        INSURANCE = "insurance", "Professional liability insurance"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Not accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Method(models.TextChoices):
+        REGISTRY = "registry", "Registry look-up at the primary source"
+        DOCUMENT = "document", "Document review"
+        ISSUER = "issuer", "Confirmed with the issuer"
+
+    # Kinds that make a profile count as licensed to practise.
+    PRACTISE_KINDS = (Kind.LICENCE, Kind.UNREGULATED)
+    # Kinds that show oncology-specific training.
+    ONCOLOGY_KINDS = (Kind.ONCOLOGY_TRAINING, Kind.CLT)
+    # Kinds whose expiry date is required.
+    EXPIRING_KINDS = (Kind.LICENCE, Kind.INSURANCE)
+    # Kinds where training hours apply.
+    TRAINING_KINDS = (Kind.ONCOLOGY_TRAINING, Kind.CLT, Kind.MLD)
+    # Changing any of these on a verified credential sends it back to review.
+    SUBSTANCE_FIELDS = ("kind", "issuer", "identifier", "jurisdiction", "issued_on", "expires_on", "evidence")
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="credentials")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    issuer = models.CharField(max_length=200, help_text="Who issued it: a state board, a school, an insurer.")
+    identifier = models.CharField("licence or certificate number", max_length=80, blank=True)
+    jurisdiction = models.CharField(
+        max_length=100, blank=True, help_text="Where it applies, such as New York or England."
+    )
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    training_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.FileField(storage=private_storage, upload_to=evidence_upload_to, blank=True)
+    evidence_content_type = models.CharField(max_length=40, blank=True, editable=False)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    verified_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=12, choices=Method.choices, blank=True)
+    reference = models.CharField(max_length=300, blank=True, help_text="For example the registry entry consulted.")
+    name_matches = models.BooleanField(default=False)
+    note_to_therapist = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("review_credentials", "Can review credentials and suspend profiles")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="credential_status_created"),
+            models.Index(fields=["profile", "status", "kind"], name="credential_profile_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gt=models.F("issued_on")),
+                name="credential_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["licence", "insurance"]) | Q(expires_on__isnull=False),
+                name="credential_licence_and_insurance_expire",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | (Q(reviewed_by__isnull=False) & Q(verified_on__isnull=False)),
+                name="credential_verified_has_reviewer",
+            ),
+            # A licence (jurisdiction + number) can be verified for one profile only.
+            models.UniqueConstraint(
+                Lower("jurisdiction"),
+                Lower("identifier"),
+                condition=Q(kind="licence", status="verified"),
+                name="credential_licence_verified_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.issuer}"
+
+    def is_expired(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.expires_on is not None and self.expires_on < today
+
+    def is_current(self, today=None) -> bool:
+        """Verified and not expired: it counts toward listing."""
+        return self.status == self.Status.VERIFIED and not self.is_expired(today)
+
+    def expires_within(self, days: int, today=None) -> bool:
+        today = today or timezone.localdate()
+        if self.expires_on is None or self.is_expired(today):
+            return False
+        return (self.expires_on - today).days <= days
+
+
+class VerificationEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Verification events cannot be changed.")
+
+    def delete(self):
+        raise PermissionDenied("Verification events cannot be deleted.")
+
+
+class VerificationEvent(models.Model):
+    """One review action, recorded once and never changed."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to review after a change"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Not accepted"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUSPENDED = "suspended", "Profile suspended"
+        REINSTATED = "reinstated", "Profile reinstated"
+        EVIDENCE_OPENED = "evidence_opened", "Evidence opened"
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="events")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for actions the system took, such as expiry.",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = VerificationEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["profile", "created_at"], name="event_profile_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Verification events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Verification events cannot be deleted.")
+
+
+class CredentialReminder(models.Model):
+    """A reminder already sent about a credential's expiry, so none goes twice."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30_days", "30 days before expiry"
+        DAYS_7 = "7_days", "7 days before expiry"
+        EXPIRED = "expired", "Expired"
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    expires_on = models.DateField(help_text="The expiry date the reminder was about.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "kind", "expires_on"], name="reminder_sent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder for credential {self.credential_id}"
+
+
+class Enquiry(models.Model):
+    """A patient's message to one therapist. Health details: kept briefly, shown only after login."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="enquiries")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    message = models.TextField(max_length=3000)
+    consent = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "enquiries"
+        constraints = [
+            models.CheckConstraint(condition=Q(consent=True), name="enquiry_requires_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enquiry for {self.profile} on {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,41 @@
+"""Emails to therapists. They carry no health detail and no enquiry text."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def _send(*, to: str, subject: str, template: str, context: dict) -> bool:
+    body = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+    try:
+        send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
+    except Exception:
+        # The decision is saved either way; a mail outage must not undo it.
+        logger.exception("Could not send %s email", template)
+        return False
+    return True
+
+
+def send_decision(credential) -> bool:
+    verified = credential.status == credential.Status.VERIFIED
+    subject = "Your credential was verified" if verified else "Your credential needs attention"
+    return _send(
+        to=credential.profile.user.email,
+        subject=subject,
+        template="directory/email/decision.txt",
+        context={"credential": credential, "verified": verified},
+    )
+
+
+def send_suspension(profile, *, suspended: bool) -> bool:
+    subject = "Your profile has been suspended" if suspended else "Your profile has been reinstated"
+    return _send(
+        to=profile.user.email,
+        subject=subject,
+        template="directory/email/suspension.txt",
+        context={"profile": profile, "suspended": suspended},
+    )

@@ -1,0 +1,267 @@
+"""Business rules that change profiles and credentials and record why.
+
+Each function is the only way the app makes its change, so each change
+leaves its verification event behind.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from directory import notifications
+from directory.listing import missing_parts
+from directory.models import Credential, Profile, VerificationEvent
+
+Action = VerificationEvent.Action
+
+
+def record_event(*, profile: Profile, action: str, actor=None, credential: Credential | None = None, note: str = ""):
+    return VerificationEvent.objects.create(
+        profile=profile, credential=credential, actor=actor, action=action, note=note
+    )
+
+
+class SubmissionRefused(ValidationError):
+    """The profile lacks parts it needs before review; ``reasons`` says which."""
+
+    def __init__(self, reasons):
+        self.reasons = reasons
+        super().__init__([reason.message for reason in reasons])
+
+
+def submission_blockers(profile: Profile):
+    """Everything that stops a submission: missing profile parts, no location, no credential."""
+    blockers = list(missing_parts(profile))
+    from directory.listing import Reason
+
+    if not profile.locations.exists():
+        blockers.append(Reason("no_location", "Add at least one practice location or home-visit area."))
+    live = profile.credentials.exclude(status=Credential.Status.WITHDRAWN)
+    if not live.filter(kind__in=Credential.PRACTISE_KINDS).exists():
+        blockers.append(
+            Reason(
+                "no_practise_credential",
+                "Add your licence or registration to practise (or a statement that massage is not "
+                "regulated where you work).",
+            )
+        )
+    if not live.filter(kind__in=Credential.ONCOLOGY_KINDS).exists():
+        blockers.append(Reason("no_oncology_credential", "Add your oncology massage training or CLT certification."))
+    return blockers
+
+
+@transaction.atomic
+def submit_for_review(*, profile: Profile, actor) -> Profile:
+    blockers = submission_blockers(profile)
+    if blockers:
+        raise SubmissionRefused(blockers)
+    profile.submitted_at = timezone.now()
+    profile.save(update_fields=["submitted_at", "updated_at"])
+    record_event(profile=profile, action=Action.SUBMITTED, actor=actor, note="Profile submitted for review.")
+    return profile
+
+
+def _return_to_review(*, credential: Credential, actor, note: str) -> None:
+    credential.status = Credential.Status.PENDING
+    credential.reviewed_by = None
+    credential.reviewed_at = None
+    credential.verified_on = None
+    credential.method = ""
+    credential.reference = ""
+    credential.name_matches = False
+    record_event(profile=credential.profile, credential=credential, action=Action.RETURNED, actor=actor, note=note)
+
+
+@transaction.atomic
+def save_credential(*, credential: Credential, actor, changed_fields: list[str] | tuple[str, ...] = ()) -> Credential:
+    """Save a therapist's new or edited credential.
+
+    A new credential waits for review. Changing the substance of a verified
+    or rejected credential sends it back to review, with an event saying what changed.
+    """
+    is_new = credential.pk is None
+    substance_changed = [f for f in changed_fields if f in Credential.SUBSTANCE_FIELDS]
+    if credential.status == Credential.Status.WITHDRAWN:
+        raise PermissionDenied("A withdrawn credential cannot be changed; add a new one.")
+    if not is_new and substance_changed and credential.status != Credential.Status.PENDING:
+        labels = ", ".join(Credential._meta.get_field(f).verbose_name for f in substance_changed)
+        _return_to_review(credential=credential, actor=actor, note=f"Changed by the therapist: {labels}.")
+    credential.save()
+    if is_new:
+        record_event(
+            profile=credential.profile,
+            credential=credential,
+            action=Action.SUBMITTED,
+            actor=actor,
+            note="Credential added.",
+        )
+    return credential
+
+
+@transaction.atomic
+def save_profile(*, profile: Profile, actor, changed_fields: list[str] | tuple[str, ...] = ()) -> Profile:
+    """Save the therapist's profile. A new name sends verified credentials back to review:
+    reviewers check that the name on each credential matches the profile."""
+    profile.save()
+    if "display_name" in changed_fields:
+        for credential in profile.credentials.filter(status=Credential.Status.VERIFIED):
+            _return_to_review(
+                credential=credential,
+                actor=actor,
+                note="The profile name changed; the name on this credential must be checked again.",
+            )
+            credential.save()
+    from directory.search import refresh_search_text
+
+    refresh_search_text(profile)
+    return profile
+
+
+@transaction.atomic
+def withdraw_credential(*, credential: Credential, actor) -> Credential:
+    """Remove a credential from the profile; its record and history stay."""
+    if credential.status == Credential.Status.WITHDRAWN:
+        return credential
+    credential.status = Credential.Status.WITHDRAWN
+    credential.withdrawn_at = timezone.now()
+    credential.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    record_event(
+        profile=credential.profile,
+        credential=credential,
+        action=Action.WITHDRAWN,
+        actor=actor,
+        note="Removed by the therapist.",
+    )
+    return credential
+
+
+def _check_reviewer(*, profile: Profile, reviewer) -> None:
+    """Only a reviewer decides, and never about their own profile."""
+    from directory.permissions import is_reviewer
+
+    if not is_reviewer(reviewer):
+        raise PermissionDenied("Only reviewers can make review decisions.")
+    if profile.user_id == reviewer.pk:
+        raise PermissionDenied("Reviewers cannot review their own profile.")
+
+
+class DuplicateLicence(ValidationError):
+    pass
+
+
+@transaction.atomic
+def verify_credential(
+    *,
+    credential: Credential,
+    reviewer,
+    method: str,
+    reference: str = "",
+    name_matches: bool,
+    internal_note: str = "",
+    note_to_therapist: str = "",
+) -> Credential:
+    _check_reviewer(profile=credential.profile, reviewer=reviewer)
+    if credential.status == Credential.Status.WITHDRAWN:
+        raise ValidationError("This credential was withdrawn by the therapist.")
+    if method not in Credential.Method.values:
+        raise ValidationError("Choose how you verified this credential.")
+    if not name_matches:
+        raise ValidationError("Confirm that the name at the source matches the profile.")
+    now = timezone.now()
+    credential.status = Credential.Status.VERIFIED
+    credential.reviewed_by = reviewer
+    credential.reviewed_at = now
+    credential.verified_on = timezone.localdate(now)
+    credential.method = method
+    credential.reference = reference
+    credential.name_matches = True
+    credential.internal_note = internal_note
+    credential.note_to_therapist = note_to_therapist
+    try:
+        with transaction.atomic():
+            credential.save()
+    except IntegrityError:
+        raise DuplicateLicence(
+            "This licence number is already verified for another profile in this jurisdiction."
+        ) from None
+    # The event note is what the therapist sees on their dashboard: never the internal note.
+    record_event(
+        profile=credential.profile,
+        credential=credential,
+        action=Action.VERIFIED,
+        actor=reviewer,
+        note=note_to_therapist or f"Verified by {credential.get_method_display().lower()}.",
+    )
+    transaction.on_commit(lambda: notifications.send_decision(credential))
+    return credential
+
+
+@transaction.atomic
+def reject_credential(
+    *, credential: Credential, reviewer, note_to_therapist: str, internal_note: str = ""
+) -> Credential:
+    _check_reviewer(profile=credential.profile, reviewer=reviewer)
+    if credential.status == Credential.Status.WITHDRAWN:
+        raise ValidationError("This credential was withdrawn by the therapist.")
+    if not note_to_therapist.strip():
+        raise ValidationError("Write a message to the therapist saying why.")
+    credential.status = Credential.Status.REJECTED
+    credential.reviewed_by = reviewer
+    credential.reviewed_at = timezone.now()
+    credential.verified_on = None
+    credential.method = ""
+    credential.reference = ""
+    credential.name_matches = False
+    credential.note_to_therapist = note_to_therapist
+    credential.internal_note = internal_note
+    credential.save()
+    record_event(
+        profile=credential.profile,
+        credential=credential,
+        action=Action.REJECTED,
+        actor=reviewer,
+        note=note_to_therapist,
+    )
+    transaction.on_commit(lambda: notifications.send_decision(credential))
+    return credential
+
+
+@transaction.atomic
+def suspend_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
+    _check_reviewer(profile=profile, reviewer=reviewer)
+    if profile.is_suspended:
+        raise ValidationError("This profile is already suspended.")
+    if not reason.strip():
+        raise ValidationError("Give a reason for the suspension.")
+    profile.suspended_at = timezone.now()
+    profile.suspension_reason = reason
+    profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
+    record_event(profile=profile, action=Action.SUSPENDED, actor=reviewer, note=reason)
+    transaction.on_commit(lambda: notifications.send_suspension(profile, suspended=True))
+    return profile
+
+
+@transaction.atomic
+def reinstate_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
+    _check_reviewer(profile=profile, reviewer=reviewer)
+    if not profile.is_suspended:
+        raise ValidationError("This profile is not suspended.")
+    if not reason.strip():
+        raise ValidationError("Give a reason for reinstating the profile.")
+    profile.suspended_at = None
+    profile.suspension_reason = ""
+    profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
+    record_event(profile=profile, action=Action.REINSTATED, actor=reviewer, note=reason)
+    transaction.on_commit(lambda: notifications.send_suspension(profile, suspended=False))
+    return profile
+
+
+def record_evidence_opened(*, credential: Credential, actor) -> None:
+    """A reviewer looked at the document: the audit trail says who and when."""
+    record_event(
+        profile=credential.profile,
+        credential=credential,
+        action=Action.EVIDENCE_OPENED,
+        actor=actor,
+        note="Evidence opened by a reviewer.",
+    )

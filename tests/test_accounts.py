@@ -1,0 +1,93 @@
+"""Sign-up, email verification, sign-in, sign-out and password reset through allauth."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-different-long-passphrase"
+
+
+def link_in_last_email() -> str:
+    body = mail.outbox[-1].body
+    match = re.search(r"https?://testserver(/accounts/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_a_therapist_signs_up_verifies_the_email_signs_out_and_resets_the_password(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new.therapist@example.test", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="new.therapist@example.test").exists()
+    assert "confirm" in mail.outbox[-1].subject.lower()
+
+    # Until the address is confirmed, therapist pages stay closed.
+    response = client.post("/accounts/login/", {"login": "new.therapist@example.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "/accounts/confirm-email/" in response["Location"]
+
+    confirm_url = link_in_last_email()
+    response = client.post(confirm_url)
+    assert response.status_code == 302
+    response = client.get("/accounts/email/")
+    assert "Verified" in response.content.decode()
+
+    client.post("/accounts/logout/")
+    assert "_auth_user_id" not in client.session
+
+    response = client.post("/accounts/login/", {"login": "new.therapist@example.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    client.post("/accounts/logout/")
+
+    mail.outbox.clear()
+    client.post("/accounts/password/reset/", {"email": "new.therapist@example.test"})
+    assert len(mail.outbox) == 1
+    reset_url = link_in_last_email()
+    response = client.get(reset_url)
+    assert response.status_code == 302  # allauth moves the key into the session
+    response = client.post(response["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert User.objects.get(email="new.therapist@example.test").check_password(NEW_PASSWORD)
+
+
+def test_an_unverified_email_cannot_sign_in_to_therapist_pages(client):
+    make_user("unverified@example.test", verified=False)
+    response = client.post("/accounts/login/", {"login": "unverified@example.test", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "/accounts/confirm-email/" in response["Location"]
+
+
+def test_email_login_ignores_case(client):
+    make_user("Mixed.Case@example.test")
+    client.post("/accounts/login/", {"login": "mixed.case@EXAMPLE.test", "password": PASSWORD})
+    assert "_auth_user_id" in client.session
+
+
+def test_a_wrong_password_shows_a_plain_error_and_keeps_the_email(client):
+    make_user("someone@example.test")
+    response = client.post("/accounts/login/", {"login": "someone@example.test", "password": "wrong-password"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "someone@example.test" in html
+    assert "not correct" in html
+
+
+def test_sign_in_attempts_are_rate_limited(client):
+    make_user("target@example.test")
+    statuses = [
+        client.post("/accounts/login/", {"login": "target@example.test", "password": f"wrong-{i}"}).status_code
+        for i in range(12)
+    ]
+    assert 429 in statuses
+    response = client.post("/accounts/login/", {"login": "target@example.test", "password": "wrong"})
+    assert response.status_code == 429
+    assert "Please wait a little" in response.content.decode()
