@@ -1,12 +1,18 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.urls import include, path
 
+from directory.permissions import signed_in_with_second_factor
 from directory.views import site
 
-# The admin login goes through allauth, so it asks for the second factor.
+# The admin login goes through allauth, so it asks for the second factor,
+# and a password-only session from elsewhere on the site does not open it.
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.has_permission = lambda request: (
+    AdminSite.has_permission(admin.site, request) and (signed_in_with_second_factor(request))
+)
 admin.site.site_header = "Oncology Massage Directory administration"
 
 urlpatterns = [

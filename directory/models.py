@@ -5,6 +5,7 @@ import secrets
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -113,6 +114,9 @@ class Profile(models.Model):
     # Denormalised text over name, headline, services and bio for free-text
     # search; written by the code that changes those (see search.py).
     search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL's weighted full-text vector of the same parts (name A,
+    # headline and services B, bio C); stays empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -274,12 +278,15 @@ class Credential(models.Model):
                 condition=~Q(status="verified") | (Q(reviewed_by__isnull=False) & Q(verified_on__isnull=False)),
                 name="credential_verified_has_reviewer",
             ),
-            # A licence (jurisdiction + number) can be verified for one profile only.
+            # A licence (jurisdiction + number) is verified for one profile
+            # only (services.licence_verified_elsewhere); a renewal keeps its
+            # number, so only an identical second verified row is refused here.
             models.UniqueConstraint(
                 Lower("jurisdiction"),
                 Lower("identifier"),
+                "expires_on",
                 condition=Q(kind="licence", status="verified"),
-                name="credential_licence_verified_once",
+                name="credential_licence_term_verified_once",
             ),
         ]
 

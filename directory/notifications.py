@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -38,4 +39,28 @@ def send_suspension(profile, *, suspended: bool) -> bool:
         subject=subject,
         template="directory/email/suspension.txt",
         context={"profile": profile, "suspended": suspended},
+    )
+
+
+def send_expiry_reminder(credential, *, kind: str) -> bool:
+    """Tell the therapist a verified credential expires soon, or has expired.
+
+    ``kind`` is a ``CredentialReminder.Kind`` value. The email names only what
+    the therapist entered (kind, issuer, jurisdiction, expiry date).
+    """
+    expired = kind == "expired"
+    days = (credential.expires_on - timezone.localdate()).days
+    if expired:
+        subject = "Your credential has expired"
+    else:
+        subject = f"Your credential expires on {credential.expires_on:%B} {credential.expires_on.day}"
+    return _send(
+        to=credential.profile.user.email,
+        subject=subject,
+        template="directory/email/expiry.txt",
+        context={
+            "credential": credential,
+            "expired": expired,
+            "days_left": max(days, 0),
+        },
     )

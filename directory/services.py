@@ -99,10 +99,17 @@ def save_credential(*, credential: Credential, actor, changed_fields: list[str] 
 
 
 @transaction.atomic
-def save_profile(*, profile: Profile, actor, changed_fields: list[str] | tuple[str, ...] = ()) -> Profile:
+def save_profile(
+    *, profile: Profile, actor, changed_fields: list[str] | tuple[str, ...] = (), save_m2m=None
+) -> Profile:
     """Save the therapist's profile. A new name sends verified credentials back to review:
-    reviewers check that the name on each credential matches the profile."""
+    reviewers check that the name on each credential matches the profile.
+
+    ``save_m2m`` (a ModelForm's) runs after the profile is saved, so the
+    search text below sees the services just chosen."""
     profile.save()
+    if save_m2m is not None:
+        save_m2m()
     if "display_name" in changed_fields:
         for credential in profile.credentials.filter(status=Credential.Status.VERIFIED):
             _return_to_review(
@@ -149,6 +156,22 @@ class DuplicateLicence(ValidationError):
     pass
 
 
+def licence_verified_elsewhere(credential: Credential) -> bool:
+    """A licence (jurisdiction + number) is verified for one profile only.
+
+    The same profile may hold it twice: a renewal keeps its number and the
+    old record stays verified until it expires. Rows are locked so two
+    reviewers cannot verify one licence for two profiles at once.
+    """
+    same_licence = Credential.objects.select_for_update().filter(
+        kind=Credential.Kind.LICENCE,
+        status=Credential.Status.VERIFIED,
+        jurisdiction__iexact=credential.jurisdiction.strip(),
+        identifier__iexact=credential.identifier.strip(),
+    )
+    return same_licence.exclude(profile_id=credential.profile_id).exists()
+
+
 @transaction.atomic
 def verify_credential(
     *,
@@ -167,6 +190,8 @@ def verify_credential(
         raise ValidationError("Choose how you verified this credential.")
     if not name_matches:
         raise ValidationError("Confirm that the name at the source matches the profile.")
+    if credential.kind == Credential.Kind.LICENCE and licence_verified_elsewhere(credential):
+        raise DuplicateLicence("This licence number is already verified for another profile in this jurisdiction.")
     now = timezone.now()
     credential.status = Credential.Status.VERIFIED
     credential.reviewed_by = reviewer

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from guides.loader import CONTENT_DIR
 from guides.markdown import render_markdown
 from guides.models import Guide
-from tests.factories import make_user
+from tests.review_helpers import make_mfa_superuser, sign_in
 
 GUIDE_SLUGS = sorted(path.stem for path in CONTENT_DIR.glob("*.md"))
 BENEFIT_SLUGS = ["physical-benefits", "emotional-support", "lymphatic-drainage", "quality-of-life"]
@@ -287,7 +287,8 @@ def test_picking_guides_costs_one_query_whatever_the_filters(
 
 @pytest.fixture
 def superuser_client(db, client):
-    client.force_login(make_user(is_staff=True, is_superuser=True))
+    superuser, secret = make_mfa_superuser()
+    sign_in(client, superuser, secret)
     return client
 
 

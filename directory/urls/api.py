@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from directory.views import api
+
+urlpatterns = [
+    path("therapists/", api.therapist_list, name="api_therapist_list"),
+    path("therapists/<slug:slug>/", api.therapist_detail, name="api_therapist_detail"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from directory.views import enquiries
+
+urlpatterns = [
+    path("", enquiries.enquiry_list, name="enquiry_list"),
+    path("<int:enquiry_id>/", enquiries.enquiry_detail, name="enquiry_detail"),
+]

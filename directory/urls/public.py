@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from directory.views import public
+
+urlpatterns = [
+    path("therapists/", public.therapist_search, name="therapist_search"),
+    path("therapists/<slug:slug>/", public.therapist_detail, name="therapist_detail"),
+    path("therapists/<slug:slug>/enquiry/", public.therapist_enquiry, name="therapist_enquiry"),
+    path("therapists/<slug:slug>/enquiry/sent/", public.enquiry_sent, name="enquiry_sent"),
+]

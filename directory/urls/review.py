@@ -4,4 +4,11 @@ from directory.views import review
 
 urlpatterns = [
     path("", review.review_queue, name="review_queue"),
+    path("credentials/<int:pk>/", review.review_credential, name="review_credential"),
+    path("credentials/<int:pk>/verify/", review.verify_credential, name="review_verify"),
+    path("credentials/<int:pk>/reject/", review.reject_credential, name="review_reject"),
+    path("profiles/", review.profile_list, name="review_profiles"),
+    path("profiles/<int:pk>/", review.review_profile, name="review_profile"),
+    path("profiles/<int:pk>/suspend/", review.suspend_profile, name="review_suspend"),
+    path("profiles/<int:pk>/reinstate/", review.reinstate_profile, name="review_reinstate"),
 ]

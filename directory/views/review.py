@@ -1,15 +1,259 @@
-"""The reviewers' pages."""
+"""The reviewers' pages: the queue, one credential with its decision forms,
+one profile with suspension, and a profile search.
 
+Every view is behind ``reviewer_required`` (staff + review permission + a
+second factor in this login). A reviewer never sees the decision pages for
+their own profile: those answer 403, and the services refuse too.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from directory.models import Credential
+from directory import services
+from directory.forms_review import ProfileSearchForm, QueueFilterForm, ReasonForm, RejectForm, VerifyForm
+from directory.listing import reasons_not_listed
+from directory.models import Credential, Profile, VerificationEvent
 from directory.permissions import reviewer_required
+
+QUEUE_PAGE_SIZE = 50
+PROFILES_PAGE_SIZE = 50
+Action = VerificationEvent.Action
+
+
+# --- Lookups: one helper per object, 404 for unknown ids, 403 for one's own profile.
+
+
+def _reviewable_credential(request: HttpRequest, pk: int, *, lock: bool = False) -> Credential:
+    queryset = Credential.objects.select_related("profile__user")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    credential = get_object_or_404(queryset, pk=pk)
+    if credential.profile.user_id == request.user.pk:
+        raise PermissionDenied("Reviewers cannot review their own profile.")
+    return credential
+
+
+def _reviewable_profile(request: HttpRequest, pk: int, *, lock: bool = False) -> Profile:
+    queryset = Profile.objects.select_related("user")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    profile = get_object_or_404(queryset, pk=pk)
+    if profile.user_id == request.user.pk:
+        raise PermissionDenied("Reviewers cannot review their own profile.")
+    return profile
+
+
+def evidence_url(credential: Credential) -> str:
+    """The authorised download view (it records the opening); evidence has no public address."""
+    return reverse("credential_evidence", args=[credential.pk])
+
+
+def waiting_since():
+    """When a credential last came (back) into the queue: its latest
+    "submitted" or "returned" event, else its creation."""
+    latest_entry = (
+        VerificationEvent.objects.filter(credential_id=OuterRef("pk"), action__in=[Action.SUBMITTED, Action.RETURNED])
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    return Coalesce(Subquery(latest_entry, output_field=DateTimeField()), "created_at")
+
+
+# --- The queue
 
 
 @never_cache
+@require_GET
 @reviewer_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    pending = Credential.objects.filter(status=Credential.Status.PENDING).select_related("profile")
-    return render(request, "directory/review/queue.html", {"credentials": pending})
+    pending = Credential.objects.filter(status=Credential.Status.PENDING).exclude(profile__user=request.user)
+    jurisdictions = sorted(
+        {j.strip() for j in pending.exclude(jurisdiction="").values_list("jurisdiction", flat=True)}, key=str.lower
+    )
+    form = QueueFilterForm(request.GET or None, jurisdictions=jurisdictions)
+    queue = pending.select_related("profile").annotate(waiting_since=waiting_since())
+    if form.is_valid():
+        if kind := form.cleaned_data["kind"]:
+            queue = queue.filter(kind=kind)
+        if jurisdiction := form.cleaned_data["jurisdiction"]:
+            queue = queue.filter(jurisdiction__iexact=jurisdiction)
+    queue = queue.order_by("waiting_since", "id")
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for credential in page.object_list:
+        credential.waiting = timesince(credential.waiting_since, now, depth=1)
+    return render(request, "directory/review/queue.html", {"form": form, "page": page})
+
+
+# --- One credential and the decision on it
+
+
+def _credential_page(
+    request: HttpRequest, credential: Credential, *, verify_form=None, reject_form=None, status: int = 200
+) -> HttpResponse:
+    profile = credential.profile
+    same_number = Credential.objects.none()
+    if credential.kind == Credential.Kind.LICENCE and credential.identifier:
+        same_number = (
+            Credential.objects.filter(
+                kind=Credential.Kind.LICENCE,
+                identifier__iexact=credential.identifier,
+                jurisdiction__iexact=credential.jurisdiction,
+            )
+            .exclude(profile=profile)
+            .exclude(status=Credential.Status.WITHDRAWN)
+            .select_related("profile")
+        )
+    context = {
+        "credential": credential,
+        "profile": profile,
+        "evidence_url": evidence_url(credential),
+        "events": credential.events.select_related("actor"),
+        "other_credentials": profile.credentials.exclude(pk=credential.pk).order_by("kind", "created_at"),
+        "same_number": same_number,
+        "reasons": reasons_not_listed(profile),
+        "is_pending": credential.status == Credential.Status.PENDING,
+        "verify_form": verify_form or VerifyForm(),
+        "reject_form": reject_form or RejectForm(),
+    }
+    return render(request, "directory/review/credential.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@reviewer_required
+def review_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    return _credential_page(request, _reviewable_credential(request, pk))
+
+
+def _already_decided(credential: Credential) -> str:
+    if credential.status == Credential.Status.WITHDRAWN:
+        return "The therapist withdrew this credential, so there is nothing to decide."
+    return f"This credential was already decided ({credential.get_status_display().lower()}). Nothing was changed."
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def verify_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    form = VerifyForm(request.POST)
+    with transaction.atomic():
+        credential = _reviewable_credential(request, pk, lock=True)
+        if credential.status != Credential.Status.PENDING:
+            form.is_valid()
+            form.add_error(None, _already_decided(credential))
+        elif form.is_valid():
+            try:
+                services.verify_credential(credential=credential, reviewer=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                # DuplicateLicence among them: the typed values stay in the form.
+                credential.refresh_from_db()
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"Verified: {credential} for {credential.profile}.")
+                return redirect("review_queue")
+    return _credential_page(request, credential, verify_form=form)
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def reject_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    with transaction.atomic():
+        credential = _reviewable_credential(request, pk, lock=True)
+        if credential.status != Credential.Status.PENDING:
+            form.is_valid()
+            form.add_error(None, _already_decided(credential))
+        elif form.is_valid():
+            try:
+                services.reject_credential(credential=credential, reviewer=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                credential.refresh_from_db()
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request, f"Not accepted: {credential} for {credential.profile}. The therapist was told why."
+                )
+                return redirect("review_queue")
+    return _credential_page(request, credential, reject_form=form)
+
+
+# --- Profiles: one profile, suspension, and a search
+
+
+def _profile_page(request: HttpRequest, profile: Profile, *, reason_form=None, status: int = 200) -> HttpResponse:
+    context = {
+        "profile": profile,
+        "credentials": profile.credentials.select_related("reviewed_by").order_by("kind", "created_at"),
+        "locations": profile.locations.all(),
+        "events": profile.events.select_related("actor", "credential"),
+        "reasons": reasons_not_listed(profile),
+        "reason_form": reason_form or ReasonForm(),
+    }
+    return render(request, "directory/review/profile.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@reviewer_required
+def review_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    return _profile_page(request, _reviewable_profile(request, pk))
+
+
+def _change_suspension(request: HttpRequest, pk: int, *, suspend: bool) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    with transaction.atomic():
+        profile = _reviewable_profile(request, pk, lock=True)
+        if form.is_valid():
+            change = services.suspend_profile if suspend else services.reinstate_profile
+            try:
+                change(profile=profile, reviewer=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                profile.refresh_from_db()
+                form.add_error(None, error.messages)
+            else:
+                word = "suspended" if suspend else "reinstated"
+                messages.success(request, f"{profile} is {word}. The therapist was emailed the reason.")
+                return redirect("review_profile", pk=profile.pk)
+    return _profile_page(request, profile, reason_form=form)
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def suspend_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_suspension(request, pk, suspend=True)
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def reinstate_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_suspension(request, pk, suspend=False)
+
+
+@never_cache
+@require_GET
+@reviewer_required
+def profile_list(request: HttpRequest) -> HttpResponse:
+    form = ProfileSearchForm(request.GET or None)
+    profiles = Profile.objects.select_related("user").annotate(
+        pending_count=Count("credentials", filter=Q(credentials__status=Credential.Status.PENDING))
+    )
+    if form.is_valid() and (q := form.cleaned_data["q"].strip()):
+        profiles = profiles.filter(Q(display_name__icontains=q) | Q(user__email__icontains=q) | Q(slug__icontains=q))
+    profiles = profiles.order_by("display_name", "id")
+    page = Paginator(profiles, PROFILES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "directory/review/profile_list.html", {"form": form, "page": page})

@@ -1,0 +1,349 @@
+"""The therapist search: one FilterSet shared by the search page and the API.
+
+Parameters and their meaning are in PRODUCT.md. Values of one multi-valued
+parameter are alternatives (any of them); different parameters must all hold.
+A value that is not valid makes the form invalid with a plain-language
+message: the page shows the form again, the API answers 400.
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, Value
+from django.http import QueryDict
+
+from directory import geo
+from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
+from directory.search import apply_text_search
+
+PAGE_SIZE = 20
+DEFAULT_RADIUS_MILES = 25
+MIN_RADIUS_MILES = 1
+MAX_RADIUS_MILES = 250
+RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
+
+# The vocabularies change only through the admin; the filter form reads them
+# from the cache (one query when it is cold). Bump the version when their
+# shape changes.
+VOCABULARY_CACHE_KEY = "search-vocabularies:v1"
+VOCABULARY_CACHE_SECONDS = 300
+VOCABULARY_MODELS = {
+    "service": Service,
+    "phase": Phase,
+    "setting": CareSetting,
+    "cancer_type": CancerType,
+    "language": Language,
+}
+# The parameter's name in plain words, for messages and "remove" links.
+PARAMETER_LABELS = {
+    "near": "place",
+    "radius": "distance",
+    "q": "words",
+    "service": "service",
+    "phase": "treatment phase",
+    "setting": "care setting",
+    "cancer_type": "cancer type",
+    "language": "language",
+    "gender": "gender",
+    "visit": "session place",
+    "accessible": "accessible premises",
+    "accepting": "accepting new clients",
+    "sliding_scale": "sliding scale fees",
+    "sort": "order",
+}
+
+VISIT_CHOICES = [
+    ("practice", "At their practice"),
+    ("home", "Home visits"),
+    ("hospital", "Hospital or hospice visits"),
+]
+VISIT_FIELDS = {"practice": "visits_practice", "home": "visits_home", "hospital": "visits_hospital"}
+SORT_CHOICES = [
+    ("distance", "Nearest first"),
+    ("experience", "Most oncology experience"),
+    ("recent", "Most recently verified"),
+]
+
+
+def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
+    """Every vocabulary as (slug, name) pairs, in one query (a UNION), cached briefly."""
+
+    def query() -> dict[str, list[tuple[str, str]]]:
+        parts = [
+            model.objects.order_by().values_list("slug", "name", "position").annotate(vocabulary=Value(key))
+            for key, model in VOCABULARY_MODELS.items()
+        ]
+        rows = parts[0].union(*parts[1:], all=True).order_by("position", "name")
+        vocabularies: dict[str, list[tuple[str, str]]] = {key: [] for key in VOCABULARY_MODELS}
+        for slug, name, _position, key in rows:
+            vocabularies[key].append((slug, name))
+        return vocabularies
+
+    return cache.get_or_set(VOCABULARY_CACHE_KEY, query, VOCABULARY_CACHE_SECONDS)
+
+
+def vocabulary_choices(key: str):
+    def choices() -> list[tuple[str, str]]:
+        return load_vocabularies()[key]
+
+    return choices
+
+
+class TickBoxField(forms.Field):
+    """A tick box parameter: ticked (on/true/1/yes), not ticked (absent, empty, false/0/no), or an error."""
+
+    widget = forms.CheckboxInput
+    TRUE = {"on", "true", "1", "yes"}
+    FALSE = {"", "off", "false", "0", "no"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> bool:
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return False
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError("Tick the box, or leave it empty.", code="invalid")
+
+
+class _RawCheckbox(forms.CheckboxInput):
+    """A checkbox that passes the submitted text on, so the field can reject nonsense."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class TickBoxFilter(django_filters.Filter):
+    field_class = TickBoxField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _RawCheckbox)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        # Only a ticked box narrows the search; an empty one means "either".
+        if value:
+            return qs.filter(**{self.field_name: True})
+        return qs
+
+
+class FloatFilter(django_filters.Filter):
+    field_class = forms.FloatField
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One value the patient chose, with the address of the same search without it."""
+
+    parameter: str
+    value: str
+    label: str
+
+
+class TherapistSearchForm(forms.Form):
+    """The FilterSet's form: finds the place typed in ``near``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.place: geo.Place | None = None
+        self.place_choices: tuple[geo.Place, ...] = ()
+        if "radius" in self.fields:
+            self.fields["radius"].widget = forms.Select(choices=self.radius_choices())
+
+    def clean_near(self) -> str:
+        text = " ".join((self.cleaned_data.get("near") or "").split())
+        if not text:
+            return ""
+        result = geo.geocode(text)
+        if result.ambiguous:
+            self.place_choices = tuple(result.places)
+            raise ValidationError(result.message or "More than one place has that name. Which one did you mean?")
+        if not result.found:
+            raise ValidationError(result.message or "We could not find that place. Try a US ZIP code such as 10001.")
+        self.place = result.place
+        return text
+
+    def radius_choices(self) -> list[tuple[str, str]]:
+        """The distances offered, plus the one in the address if it is another valid number."""
+        choices = [(str(miles), f"{miles} miles") for miles in RADIUS_CHOICES]
+        current = str(self.data.get("radius", ""))
+        try:
+            miles = float(current)
+        except ValueError:
+            return choices
+        if MIN_RADIUS_MILES <= miles <= MAX_RADIUS_MILES and current not in dict(choices):
+            choices.append((current, f"{miles:g} miles"))
+        return choices
+
+
+def _choice_error(noun: str) -> dict[str, str]:
+    return {"invalid_choice": f"We do not know the {noun} “%(value)s”. Choose from the list."}
+
+
+def _vocabulary_filter(key: str, label: str, relation: str) -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        label=label,
+        choices=vocabulary_choices(key),
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_vocabulary",
+        field_name=relation,
+        error_messages=_choice_error(PARAMETER_LABELS[key]),
+    )
+
+
+class TherapistFilter(django_filters.FilterSet):
+    near = django_filters.CharFilter(
+        label="Town, city or ZIP code", method="filter_nothing", max_length=100, strip=True
+    )
+    radius = FloatFilter(
+        label="Within (miles)",
+        method="filter_nothing",
+        min_value=MIN_RADIUS_MILES,
+        max_value=MAX_RADIUS_MILES,
+        error_messages={
+            "invalid": "Give the distance as a number of miles, such as 25.",
+            "min_value": f"The distance must be at least {MIN_RADIUS_MILES} mile.",
+            "max_value": f"The distance can be at most {MAX_RADIUS_MILES} miles.",
+        },
+    )
+    q = django_filters.CharFilter(label="Name or words", method="filter_nothing", max_length=200, strip=True)
+    service = _vocabulary_filter("service", "Services", "services")
+    phase = _vocabulary_filter("phase", "Treatment phase", "phases")
+    setting = _vocabulary_filter("setting", "Has worked in", "care_settings")
+    cancer_type = _vocabulary_filter("cancer_type", "Experience with cancer types", "cancer_types")
+    language = _vocabulary_filter("language", "Languages", "languages")
+    gender = django_filters.ChoiceFilter(
+        label="Therapist's gender",
+        choices=Profile.Gender.choices,
+        empty_label="Any",
+        error_messages=_choice_error("gender"),
+    )
+    visit = django_filters.MultipleChoiceFilter(
+        label="Where sessions take place",
+        choices=VISIT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_visit",
+        error_messages=_choice_error("session place"),
+    )
+    accessible = TickBoxFilter(label="Step-free, accessible premises", field_name="accessible_premises")
+    accepting = TickBoxFilter(label="Accepting new clients", field_name="accepting_new_clients")
+    sliding_scale = TickBoxFilter(label="Sliding scale fees", field_name="sliding_scale")
+    sort = django_filters.ChoiceFilter(
+        label="Order",
+        choices=SORT_CHOICES,
+        empty_label="Best match",
+        method="filter_nothing",
+        required=False,
+        error_messages=_choice_error("order"),
+    )
+
+    class Meta:
+        model = Profile
+        fields: list[str] = []
+        form = TherapistSearchForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The form is always bound (an empty search lists everyone), and the
+        # radius has its default even when the parameter is absent or empty.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("radius"):
+            data["radius"] = str(DEFAULT_RADIUS_MILES)
+        super().__init__(data, *args, **kwargs)
+
+    # Parameters applied after the simple filters, in filter_queryset.
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_vocabulary(self, queryset, name, value):
+        return queryset.with_any(name, value) if value else queryset
+
+    def filter_visit(self, queryset, name, value):
+        if not value:
+            return queryset
+        wanted = Q()
+        for choice in value:
+            wanted |= Q(**{VISIT_FIELDS[choice]: True})
+        return queryset.filter(wanted)
+
+    @property
+    def place(self) -> "geo.Place | None":
+        return self.form.place
+
+    @property
+    def place_choices(self) -> tuple:
+        return self.form.place_choices
+
+    def sort_order(self) -> str:
+        """The order used: the one asked for, else distance with a place, relevance with words, else recent."""
+        self.is_valid()  # validates once; cleaned_data holds the valid values
+        data = self.form.cleaned_data
+        asked = data.get("sort") or ""
+        if asked == "distance" and self.place is None:
+            asked = ""
+        if asked:
+            return asked
+        if self.place is not None:
+            return "distance"
+        if data.get("q"):
+            return "relevance"
+        return "recent"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("q"):
+            queryset = apply_text_search(queryset, data["q"])
+        if self.place is not None:
+            queryset = queryset.near(self.place.latitude, self.place.longitude, data["radius"])
+        return self.order(queryset)
+
+    def without_place(self):
+        """The same search with no place or radius: for the nearest therapists beyond the radius."""
+        data = self.form.cleaned_data
+        queryset = super().filter_queryset(self.queryset.all())
+        if data.get("q"):
+            queryset = apply_text_search(queryset, data["q"])
+        return queryset
+
+    def order(self, queryset):
+        order = self.sort_order()
+        if order == "distance":
+            return queryset.order_by("distance", "id")
+        if order == "experience":
+            return queryset.order_by(F("years_oncology").desc(nulls_last=True), "id")
+        if order == "relevance":
+            return queryset.order_by("-rank", "id")
+        return queryset.with_last_verified().order_by(F("last_verified_on").desc(nulls_last=True), "id")
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """What narrows this search, in words, each with the parameter value it comes from."""
+        if not self.form.is_valid():
+            return []
+        data = self.form.cleaned_data
+        active: list[ActiveFilter] = []
+        if data.get("q"):
+            active.append(ActiveFilter("q", data["q"], f"words “{data['q']}”"))
+        vocabularies = load_vocabularies()
+        for key in VOCABULARY_MODELS:
+            names = dict(vocabularies[key])
+            for slug in data.get(key) or []:
+                active.append(ActiveFilter(key, slug, f"{PARAMETER_LABELS[key]}: {names.get(slug, slug)}"))
+        if data.get("gender"):
+            active.append(ActiveFilter("gender", data["gender"], f"gender: {Profile.Gender(data['gender']).label}"))
+        visits = dict(VISIT_CHOICES)
+        for value in data.get("visit") or []:
+            active.append(ActiveFilter("visit", value, f"sessions: {visits[value].lower()}"))
+        for key in ("accessible", "accepting", "sliding_scale"):
+            if data.get(key):
+                active.append(ActiveFilter(key, "", PARAMETER_LABELS[key]))
+        return active

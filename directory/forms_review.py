@@ -1,0 +1,101 @@
+"""Forms on the reviewers' pages."""
+
+from django import forms
+
+from directory.models import Credential
+
+
+class QueueFilterForm(forms.Form):
+    """Narrow the queue by kind and jurisdiction (GET, so a filtered queue can be bookmarked)."""
+
+    kind = forms.ChoiceField(label="Kind", required=False)
+    jurisdiction = forms.ChoiceField(label="Jurisdiction", required=False)
+
+    def __init__(self, *args, jurisdictions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *Credential.Kind.choices]
+        self.fields["jurisdiction"].choices = [("", "All jurisdictions")] + [(j, j) for j in jurisdictions]
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose a kind from the list."
+        self.fields["jurisdiction"].error_messages["invalid_choice"] = (
+            "No credential waits for review in that jurisdiction. Choose one from the list."
+        )
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(
+        label="How did you verify it?",
+        choices=Credential.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you verified this credential."},
+    )
+    reference = forms.CharField(
+        label="Reference (optional)",
+        max_length=300,
+        required=False,
+        help_text="For example the registry entry or the name of the person at the issuer you spoke to.",
+    )
+    name_matches = forms.BooleanField(
+        label="The name at the source matches the name on the profile.",
+        error_messages={"required": "Confirm that the name at the source matches the profile."},
+    )
+    note_to_therapist = forms.CharField(
+        label="Message to the therapist (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The therapist sees this in the email and on their dashboard.",
+    )
+    internal_note = forms.CharField(
+        label="Internal note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only reviewers see this.",
+    )
+
+
+class RejectForm(forms.Form):
+    note_to_therapist = forms.CharField(
+        label="Message to the therapist",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Say what is wrong and what would fix it. The therapist sees this in the email and on their dashboard."
+        ),
+        error_messages={"required": "Write a message to the therapist saying why."},
+    )
+    internal_note = forms.CharField(
+        label="Internal note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only reviewers see this.",
+    )
+
+    def clean_note_to_therapist(self):
+        note = self.cleaned_data["note_to_therapist"].strip()
+        if not note:
+            raise forms.ValidationError("Write a message to the therapist saying why.")
+        return note
+
+
+class ReasonForm(forms.Form):
+    """The reason for suspending or reinstating a profile. It is sent to the therapist."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The therapist receives this by email. It is kept in the profile's history.",
+        error_messages={"required": "Give a reason."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason.")
+        return reason
+
+
+class ProfileSearchForm(forms.Form):
+    q = forms.CharField(label="Name or email", required=False, max_length=200)

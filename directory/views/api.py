@@ -1,0 +1,92 @@
+"""The search as JSON: the same FilterSet as the page, the fields PRODUCT.md lists and nothing else.
+
+Never documents, notes, emails or enquiries: every value below is chosen by
+name, and credentials are the verified, unexpired ones only.
+"""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
+
+from directory.filters import PAGE_SIZE, TherapistFilter
+from directory.models import Profile
+from directory.views.public import public_location, query_string
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    query = query_string(request.GET, page=str(number))
+    return request.build_absolute_uri(f"{request.path}?{query}")
+
+
+def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: bool) -> dict:
+    result = {
+        "slug": profile.slug,
+        "name": profile.display_name,
+        "headline": profile.headline,
+        "url": request.build_absolute_uri(profile.get_absolute_url()),
+    }
+    if with_distance:
+        result["distance_miles"] = round(profile.distance, 1) if profile.distance is not None else None
+    locations = []
+    for location in profile.locations.all():
+        public = public_location(location)
+        locations.append(
+            {key: public[key] for key in ("city", "region", "postcode", "country", "latitude", "longitude")}
+        )
+    result.update(
+        services=[service.slug for service in profile.services.all()],
+        session_places=profile.session_places,
+        accepting_new_clients=profile.accepting_new_clients,
+        languages=[language.code for language in profile.languages.all()],
+        locations=locations,
+        verified_credentials=[
+            {
+                "kind": credential.kind,
+                "issuer": credential.issuer,
+                "jurisdiction": credential.jurisdiction,
+                "verified_on": credential.verified_on.isoformat() if credential.verified_on else None,
+                "expires_on": credential.expires_on.isoformat() if credential.expires_on else None,
+            }
+            for credential in profile.verified_credentials
+        ],
+    )
+    return result
+
+
+def _error(status: int, detail: str, **extra) -> JsonResponse:
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+@require_safe
+def therapist_list(request: HttpRequest) -> JsonResponse:
+    search = TherapistFilter(request.GET, queryset=Profile.objects.listed())
+    if not search.is_valid():
+        errors = {field: [str(message) for message in messages] for field, messages in search.errors.items()}
+        extra = {}
+        if search.place_choices:
+            extra["place_choices"] = [place.label for place in search.place_choices]
+        return _error(400, "Some search parameters are not valid.", errors=errors, **extra)
+    paginator = Paginator(search.qs.for_cards(), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        return _error(400, "Some search parameters are not valid.", errors={"page": ["Give the page as a number."]})
+    except EmptyPage:
+        return _error(404, "There is no such page of results.")
+    with_distance = search.place is not None
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
+            "results": [therapist_json(request, profile, with_distance=with_distance) for profile in page],
+        }
+    )
+
+
+@require_safe
+def therapist_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    profile = Profile.objects.listed().for_cards().filter(slug=slug).first()
+    if profile is None:
+        return _error(404, "No listed therapist has that address.")
+    return JsonResponse(therapist_json(request, profile, with_distance=False))

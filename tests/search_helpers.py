@@ -1,0 +1,27 @@
+"""Places and therapists for the search tests, with distances computed by hand (geo.haversine_miles)."""
+
+from directory.geo import haversine_miles
+from directory.models import Language, Phase
+from tests.factories import make_listed_profile
+
+# ZIP 10001 as the offline geocoder knows it.
+NYC_10001 = (40.7484, -73.9967)
+BROOKLYN = dict(city="Brooklyn", region="NY", postcode="11201", latitude=40.6936, longitude=-73.9897)
+NEWARK = dict(city="Newark", region="NJ", postcode="07102", latitude=40.7357, longitude=-74.1724)
+STAMFORD = dict(city="Stamford", region="CT", postcode="06901", latitude=41.0534, longitude=-73.5387)
+PHILADELPHIA = dict(city="Philadelphia", region="PA", postcode="19103", latitude=39.9526, longitude=-75.1652)
+CHICAGO = dict(city="Chicago", region="IL", postcode="60601", latitude=41.8858, longitude=-87.6181)
+
+
+def miles_from_10001(location: dict) -> float:
+    return haversine_miles(*NYC_10001, location["latitude"], location["longitude"])
+
+
+def listed(location: dict | None = None, *, languages=(), phases=(), **fields):
+    """A listed therapist at ``location`` (New York 10001 by default)."""
+    profile = make_listed_profile(location=location, **fields)
+    if languages:
+        profile.languages.set(Language.objects.filter(code__in=languages))
+    if phases:
+        profile.phases.set(Phase.objects.filter(slug__in=phases))
+    return profile

@@ -1,0 +1,201 @@
+"""The listing rule's truth table, fed by real review decisions: start from a
+listed profile, make one condition false, and the profile is not listed —
+by the QuerySet and by the reasons function alike."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from directory.listing import reasons_not_listed
+from directory.models import Credential, Location, Profile
+from tests.factories import add_credential, add_location, make_listed_profile, make_profile
+from tests.review_helpers import signed_in_reviewer
+
+pytestmark = pytest.mark.django_db
+Kind = Credential.Kind
+VERIFY = {"method": "registry", "name_matches": "on"}
+
+
+def listed(profile, today=None) -> bool:
+    """The rule both ways; they must agree."""
+    by_query = Profile.objects.listed(today=today).filter(pk=profile.pk).exists()
+    fresh = Profile.objects.prefetch_related("credentials", "locations").get(pk=profile.pk)
+    by_reasons = not reasons_not_listed(fresh, today=today)
+    assert by_query == by_reasons, reasons_not_listed(fresh, today=today)
+    return by_query
+
+
+def reason_codes(profile, today=None) -> set[str]:
+    return {r.code for r in reasons_not_listed(Profile.objects.get(pk=profile.pk), today=today)}
+
+
+def credential_of(profile, kind) -> Credential:
+    return profile.credentials.get(kind=kind)
+
+
+@pytest.fixture
+def reviewer(client):
+    return signed_in_reviewer(client)
+
+
+def test_the_starting_profile_is_listed():
+    assert listed(make_listed_profile())
+
+
+def test_not_submitted_means_not_listed():
+    profile = make_listed_profile()
+    Profile.objects.filter(pk=profile.pk).update(submitted_at=None)
+    assert not listed(profile)
+    assert "not_submitted" in reason_codes(profile)
+
+
+def test_incomplete_means_not_listed():
+    profile = make_listed_profile()
+    Profile.objects.filter(pk=profile.pk).update(bio="")
+    assert not listed(profile)
+    assert "missing_bio" in reason_codes(profile)
+
+
+def test_suspended_through_the_review_page_means_not_listed(client, reviewer):
+    profile = make_listed_profile()
+    client.post(f"/review/profiles/{profile.pk}/suspend/", {"reason": "Complaint under investigation."})
+    assert not listed(profile)
+    assert "suspended" in reason_codes(profile)
+
+
+def test_a_rejected_licence_means_not_listed(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    licence = add_credential(profile, Kind.LICENCE)
+    client.post(
+        f"/review/credentials/{licence.pk}/reject/", {"note_to_therapist": "The number is not on the register."}
+    )
+    licence.refresh_from_db()
+    assert licence.status == Credential.Status.REJECTED
+    assert not listed(profile)
+    assert "no_practise_credential" in reason_codes(profile)
+
+
+def test_an_expired_licence_means_not_listed():
+    profile = make_listed_profile()
+    licence = credential_of(profile, Kind.LICENCE)
+    Credential.objects.filter(pk=licence.pk).update(
+        issued_on=timezone.localdate() - timedelta(days=800), expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert not listed(profile)
+    assert "no_practise_credential" in reason_codes(profile)
+
+
+def test_a_missing_oncology_credential_means_not_listed():
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    assert not listed(profile)
+    assert "no_oncology_credential" in reason_codes(profile)
+
+
+def test_a_rejected_oncology_credential_means_not_listed(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    training = add_credential(profile, Kind.ONCOLOGY_TRAINING)
+    client.post(f"/review/credentials/{training.pk}/reject/", {"note_to_therapist": "A webinar-only course."})
+    assert not listed(profile)
+    assert "no_oncology_credential" in reason_codes(profile)
+
+
+def test_a_pending_credential_does_not_count(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    add_credential(profile, Kind.ONCOLOGY_TRAINING)
+    assert not listed(profile)
+
+
+def test_a_withdrawn_credential_does_not_count():
+    from directory.services import withdraw_credential
+
+    profile = make_listed_profile()
+    withdraw_credential(credential=credential_of(profile, Kind.LICENCE), actor=profile.user)
+    assert not listed(profile)
+
+
+def test_no_location_means_not_listed():
+    profile = make_listed_profile()
+    Location.objects.filter(profile=profile).delete()
+    assert not listed(profile)
+    assert "no_location" in reason_codes(profile)
+
+
+def test_verifying_licence_and_training_on_the_review_pages_lists_the_profile(client, reviewer):
+    profile = make_profile(submitted_at=timezone.now())
+    add_location(profile)
+    licence = add_credential(profile, Kind.LICENCE)
+    training = add_credential(profile, Kind.ONCOLOGY_TRAINING)
+    assert not listed(profile)
+    client.post(f"/review/credentials/{licence.pk}/verify/", VERIFY)
+    assert not listed(profile)  # the training is still pending
+    assert reason_codes(profile) == {"no_oncology_credential"}
+    client.post(f"/review/credentials/{training.pk}/verify/", {**VERIFY, "method": "document"})
+    assert listed(profile)
+
+
+def test_a_verified_clt_counts_as_oncology_training(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    clt = add_credential(profile, Kind.CLT, issuer="Test Lymphedema Academy")
+    client.post(f"/review/credentials/{clt.pk}/verify/", VERIFY)
+    assert listed(profile)
+
+
+def test_an_mld_certificate_is_not_oncology_training(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    mld = add_credential(profile, Kind.MLD, issuer="Test Drainage School")
+    client.post(f"/review/credentials/{mld.pk}/verify/", VERIFY)
+    assert not listed(profile)
+
+
+def test_a_verified_unregulated_jurisdiction_statement_stands_in_for_a_licence(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    assert not listed(profile)
+    statement = add_credential(
+        profile, Kind.UNREGULATED, issuer="Self-declared", identifier="", jurisdiction="Demo Territory", expires_on=None
+    )
+    client.post(f"/review/credentials/{statement.pk}/verify/", {**VERIFY, "method": "document"})
+    assert listed(profile)
+
+
+# --- Expiry: valid through expires_on in the site's time zone, delisted the next day, no job
+
+
+def test_a_licence_is_valid_through_its_expiry_day_and_delists_the_day_after():
+    profile = make_listed_profile()
+    licence = credential_of(profile, Kind.LICENCE)
+    expires_on = licence.expires_on
+    assert listed(profile, today=expires_on - timedelta(days=1))
+    assert listed(profile, today=expires_on)
+    assert not listed(profile, today=expires_on + timedelta(days=1))
+    assert "no_practise_credential" in reason_codes(profile, today=expires_on + timedelta(days=1))
+
+
+def test_a_licence_expiring_today_still_lists_and_one_that_expired_yesterday_does_not():
+    today = timezone.localdate()
+    expiring_today = make_listed_profile()
+    Credential.objects.filter(profile=expiring_today, kind=Kind.LICENCE).update(expires_on=today)
+    expired_yesterday = make_listed_profile()
+    Credential.objects.filter(profile=expired_yesterday, kind=Kind.LICENCE).update(expires_on=today - timedelta(days=1))
+    assert listed(expiring_today)
+    assert not listed(expired_yesterday)
+
+
+def test_the_default_today_is_the_site_local_date(client):
+    profile = make_listed_profile()
+    licence = credential_of(profile, Kind.LICENCE)
+    with mock.patch("django.utils.timezone.localdate", return_value=licence.expires_on):
+        assert Profile.objects.listed().filter(pk=profile.pk).exists()
+    with mock.patch("django.utils.timezone.localdate", return_value=licence.expires_on + timedelta(days=1)):
+        assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+        assert reasons_not_listed(Profile.objects.get(pk=profile.pk))
+        response = client.get(profile.get_absolute_url())
+        assert response.status_code == 404

@@ -1,0 +1,280 @@
+"""The search page: who appears, places, the guides beside the results, no results, text, query count."""
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.models import Credential
+from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
+from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, PHILADELPHIA, STAMFORD, listed, miles_from_10001
+
+pytestmark = pytest.mark.django_db
+SEARCH = "/therapists/"
+
+
+def names_in(response) -> list[str]:
+    return re.findall(r'<h3 class="result-name"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+@pytest.fixture
+def reviewer():
+    return make_reviewer()
+
+
+def test_the_search_page_has_its_stable_address():
+    assert reverse("therapist_search") == SEARCH
+
+
+def test_an_empty_search_lists_every_listed_therapist(client, reviewer):
+    listed(display_name="Ada Listed", reviewer=reviewer)
+    listed(CHICAGO, display_name="Bea Listed", reviewer=reviewer)
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert sorted(names_in(response)) == ["Ada Listed", "Bea Listed"]
+    assert "2 therapists match" in response.content.decode()
+
+
+def test_only_listed_therapists_ever_appear(client, reviewer):
+    listed(display_name="Listed Lena", reviewer=reviewer)
+    not_submitted = make_profile(display_name="Draft Dora")
+    add_location(not_submitted)
+    suspended = listed(display_name="Suspended Sam", reviewer=reviewer, suspended_at=timezone.now())
+    expired = make_listed_profile(display_name="Expired Eve", reviewer=reviewer)
+    expired.credentials.filter(kind=Credential.Kind.LICENCE).update(
+        expires_on=date.today() - timedelta(days=2), issued_on=date.today() - timedelta(days=400)
+    )
+    for params in ({}, {"near": "10001"}, {"q": "oncology"}, {"near": "10001", "q": "massage", "radius": "250"}):
+        html = client.get(SEARCH, params).content.decode()
+        assert "Listed Lena" in html
+        for hidden in ("Draft Dora", "Suspended Sam", "Expired Eve"):
+            assert hidden not in html
+    assert suspended.pk and not_submitted.pk
+
+
+def test_searching_10001_within_25_miles_lists_new_york_therapists_nearest_first(client, reviewer):
+    listed(STAMFORD, display_name="Stamford Sue", reviewer=reviewer)  # about 34 miles: outside
+    listed(NEWARK, display_name="Newark Nia", reviewer=reviewer)  # about 9 miles
+    listed(display_name="Chelsea Cai", reviewer=reviewer)  # at the ZIP code's point
+    listed(BROOKLYN, display_name="Brooklyn Bo", reviewer=reviewer)  # about 4 miles
+    listed(CHICAGO, display_name="Chicago Cy", reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "10001", "radius": "25"})
+    assert response.status_code == 200
+    assert names_in(response) == ["Chelsea Cai", "Brooklyn Bo", "Newark Nia"]
+    html = response.content.decode()
+    assert "Therapists near New York, NY 10001" in html
+    assert "3 therapists match within 25 miles" in html
+    assert f"{miles_from_10001(BROOKLYN):.1f} miles" in html
+    assert "0.0 miles" in html
+
+
+def test_an_unknown_place_says_so_and_suggests_what_to_type(client, reviewer):
+    listed(reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "zzzz"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not find" in html and "zzzz" in html
+    assert "10001" in html  # an example of what to type
+    assert "Please check your search" in html
+    assert names_in(response) == []
+
+
+def test_a_name_shared_by_several_places_asks_which_one(client, reviewer):
+    listed(
+        dict(city="Portland", region="OR", postcode="97205", latitude=45.5202, longitude=-122.6742), reviewer=reviewer
+    )
+    response = client.get(SEARCH, {"near": "Portland", "service": "oncology-massage"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Did you mean" in html
+    assert names_in(response) == []  # never picks one silently
+    links = re.findall(r'<ul class="did-you-mean">(.*?)</ul>', html, re.S)[0]
+    assert "Portland, OR, United States" in links and "Portland, ME, United States" in links
+    assert "service=oncology-massage" in links  # the rest of the search is kept
+    first = re.findall(r'href="\?([^"]+)"', links)[0].replace("&amp;", "&")
+    followed = client.get(f"{SEARCH}?{first}")
+    assert "Did you mean" not in followed.content.decode()
+    assert "Therapists near Portland" in followed.content.decode()
+
+
+def test_a_bad_radius_gives_the_form_back_with_a_plain_message(client):
+    for radius, message in (("abc", "number of miles"), ("0", "at least 1"), ("9999", "at most 250"), ("nan", "")):
+        response = client.get(SEARCH, {"near": "10001", "radius": radius, "q": "gentle"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Please check your search" in html
+        assert message in html
+        assert 'value="10001"' in html and 'value="gentle"' in html  # typed values kept
+
+
+def test_an_unknown_filter_value_gives_a_plain_message(client):
+    response = client.get(SEARCH, {"service": "astrology", "phase": "survivorship"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "We do not know the service “astrology”" in html
+    assert 'value="survivorship" id="id_phase_3" checked' in html
+
+
+def test_a_home_visit_therapist_appears_when_the_place_is_inside_their_travel_radius(client, reviewer):
+    home = listed(PHILADELPHIA, display_name="Travelling Tia", reviewer=reviewer, visits_home=True)
+    home.locations.update(travel_radius_miles=100)
+    far_base = listed(PHILADELPHIA, display_name="Practice Pat", reviewer=reviewer, visits_home=False)
+    far_base.locations.update(travel_radius_miles=100)  # radius set but no home visits: not shown
+    too_far = listed(PHILADELPHIA, display_name="Short Trips Tom", reviewer=reviewer, visits_home=True)
+    too_far.locations.update(travel_radius_miles=20)
+    listed(BROOKLYN, display_name="Brooklyn Bo", reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "10001", "radius": "10"})
+    assert names_in(response) == ["Brooklyn Bo", "Travelling Tia"]
+    assert response.content.decode().count("Visits homes in your area") == 1
+
+
+def test_a_therapist_counts_from_their_nearest_location(client, reviewer):
+    two_places = listed(CHICAGO, display_name="Two Places", reviewer=reviewer)
+    add_location(two_places, **NEWARK)
+    listed(STAMFORD, display_name="Stamford Sue", reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "10001", "radius": "50"})
+    assert names_in(response) == ["Two Places", "Stamford Sue"]
+    assert f"{miles_from_10001(NEWARK):.1f} miles" in response.content.decode()
+
+
+def test_no_results_says_so_kindly_and_shows_the_nearest_beyond_the_radius(client, reviewer):
+    listed(PHILADELPHIA, display_name="Philly Pam", reviewer=reviewer, accessible_premises=True)
+    listed(STAMFORD, display_name="Stamford Sue", reviewer=reviewer, accessible_premises=True)
+    listed(CHICAGO, display_name="Chicago Cy", reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "10001", "radius": "5", "accessible": "on"})
+    html = response.content.decode()
+    assert "0 therapists match within 5 miles" in html
+    assert "We are sorry" in html
+    assert "The nearest therapists who match" in html
+    assert names_in(response) == ["Stamford Sue", "Philly Pam"]  # Chicago Cy lacks step-free premises
+    from tests.search_helpers import miles_from_10001 as miles
+
+    assert f"{miles(STAMFORD):.1f} miles" in html
+    assert "Search within 250 miles instead" in html
+    assert re.search(r'href="\?near=10001&amp;radius=5">Remove “accessible premises”', html)
+
+
+def test_an_active_filter_can_be_removed_with_a_link(client, reviewer):
+    listed(reviewer=reviewer, services=("reflexology",))
+    html = client.get(SEARCH, {"service": ["reflexology", "comfort-touch"], "q": "gentle"}).content.decode()
+    assert 'href="?service=comfort-touch&amp;q=gentle" aria-label="Remove service: Reflexology"' in html
+    assert 'href="?service=reflexology&amp;service=comfort-touch" aria-label="Remove words “gentle”"' in html
+
+
+def test_results_show_the_verified_credentials_in_plain_words(client, reviewer):
+    profile = listed(
+        display_name="Card Cora",
+        reviewer=reviewer,
+        fee_min=80,
+        fee_max=120,
+        sliding_scale=True,
+        accepting_confirmed_on=date(2026, 11, 3),
+        visits_home=True,
+    )
+    add_credential(profile, Credential.Kind.CLT, status=Credential.Status.PENDING, issuer="Pending Academy")
+    html = client.get(SEARCH, {"near": "10001"}).content.decode()
+    verified_on = date.today().strftime("%-d %b %Y")
+    assert f"Licensed massage therapist, New York — verified {verified_on}" in html
+    assert f"Oncology massage training, 32 hours — verified {verified_on}" in html
+    results = html.split('class="search-results"')[1].split('class="guide-panel"')[0]
+    assert "Pending Academy" not in results and "Lymphedema" not in results
+    assert "USD 80–120 a session, sliding scale" in html
+    assert "confirmed 3 Nov 2026" in html
+    assert "At their practice; home visits" in html
+    assert "Oncology massage" in html
+
+
+def test_the_guides_beside_the_results_follow_the_chosen_services(client, reviewer):
+    call_command("load_guides", verbosity=0)
+    listed(reviewer=reviewer)
+    plain = client.get(SEARCH).content.decode()
+    assert "Is massage safe for me?" in plain  # the safety guide is always there
+    lymph = client.get(SEARCH, {"service": "manual-lymphatic-drainage"}).content.decode()
+    assert 'href="/guides/lymphatic-drainage/"' in lymph
+    assert 'href="/guides/lymphatic-drainage/"' not in plain.split('class="guide-panel"')[1]
+    palliative = client.get(SEARCH, {"phase": "advanced-cancer"}).content.decode()
+    assert 'href="/guides/quality-of-life/"' in palliative
+
+
+def test_twenty_results_fill_a_page_and_the_rest_go_on_the_next(client, reviewer):
+    for n in range(23):
+        listed(display_name=f"Paged {n:02d}", reviewer=reviewer)
+    first = client.get(SEARCH, {"near": "10001"})
+    assert len(names_in(first)) == 20
+    assert "Page 1 of 2" in first.content.decode()
+    assert 'href="?near=10001&amp;page=2"' in first.content.decode()
+    second = client.get(SEARCH, {"near": "10001", "page": "2"})
+    assert len(names_in(second)) == 3
+    assert client.get(SEARCH, {"near": "10001", "page": "oops"}).status_code == 200
+
+
+def test_the_search_page_answers_get_only(client):
+    assert client.post(SEARCH, {"near": "10001"}).status_code == 405
+
+
+def test_an_exact_name_ranks_above_a_mention_in_a_bio(client, reviewer):
+    listed(display_name="Morgan Able", reviewer=reviewer, bio="I trained alongside Rosalind Quince in Boston.")
+    listed(display_name="Rosalind Quince", reviewer=reviewer, bio="Gentle massage for people in treatment.")
+    listed(display_name="Other Person", reviewer=reviewer)
+    response = client.get(SEARCH, {"q": "Rosalind Quince"})
+    assert names_in(response) == ["Rosalind Quince", "Morgan Able"]
+
+
+def test_text_search_finds_services_and_headline_words(client, reviewer):
+    listed(display_name="Lymph Lee", reviewer=reviewer, services=("manual-lymphatic-drainage",))
+    listed(display_name="Headline Hal", reviewer=reviewer, headline="Reflexology for chemotherapy days")
+    listed(display_name="Plain Pia", reviewer=reviewer)
+    assert names_in(client.get(SEARCH, {"q": "lymphatic drainage"})) == ["Lymph Lee"]
+    assert names_in(client.get(SEARCH, {"q": "chemotherapy"})) == ["Headline Hal"]
+    assert names_in(client.get(SEARCH, {"q": "!!! ???"})) == []
+
+
+def _page_of(n: int, reviewer) -> None:
+    for i in range(n):
+        profile = listed(
+            display_name=f"Counted {i}", reviewer=reviewer, languages=("en", "es"), phases=("survivorship",)
+        )
+        add_location(profile, **BROOKLYN)
+
+
+@pytest.mark.parametrize("results", [1, 20])
+def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django_assert_num_queries, results):
+    _page_of(results, reviewer)
+    cache.clear()
+    # 1 the vocabularies for the filter form (one UNION; cached afterwards)
+    # 2 the paginator's count
+    # 3 the page of profiles, with distance and home-visit annotations
+    # 4 services, 5 languages, 6 locations, 7 verified credentials (prefetches)
+    # 8 the guides beside the results
+    with django_assert_num_queries(8):
+        response = client.get(
+            SEARCH, {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
+        )
+    assert len(names_in(response)) == results
+    # With the vocabularies cached, one fewer.
+    with django_assert_num_queries(7):
+        client.get(SEARCH, {"near": "10001"})
+
+
+def test_a_full_page_of_results_with_its_css_and_js_stays_well_under_60_kb(client, reviewer):
+    from django.contrib.staticfiles import finders
+
+    call_command("load_guides", verbosity=0)
+    for n in range(20):
+        listed(
+            display_name=f"Weighed Therapist {n}",
+            reviewer=reviewer,
+            languages=("en", "es"),
+            fee_min=60,
+            fee_max=120,
+            services=("oncology-massage", "manual-lymphatic-drainage", "reflexology"),
+        )
+    html = client.get(SEARCH, {"near": "10001", "service": "reflexology"}).content
+    assert len(re.findall(rb'class="result-name"', html)) == 20
+    assets = sum(Path(finders.find(path)).stat().st_size for path in ("css/site.css", "js/search.js"))
+    assert len(html) + assets < 50_000
