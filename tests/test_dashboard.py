@@ -289,3 +289,15 @@ def test_the_dashboard_counts_unread_enquiries_without_showing_them(client, ther
     html = client.get(DASHBOARD).content.decode()
     assert "1 new enquiry" in html
     assert "About my port" not in html
+
+
+def test_a_credential_waiting_for_review_is_not_asked_for_again(client, therapist):
+    from django.utils import timezone
+
+    profile = make_profile(therapist, submitted_at=timezone.now())
+    add_location(profile)
+    add_credential(profile, "licence")
+    add_credential(profile, "oncology_training")
+    html = client.get(DASHBOARD).content.decode()
+    assert html.count("Yours is waiting for review") == 2
+    assert "Add a licence" not in html

@@ -99,10 +99,22 @@ class Step:
     action: str
 
 
-def _steps(reasons) -> list[Step]:
+# A missing verified credential may already be on its way: then the step is
+# to wait for the review, not to add another.
+WAITING_KINDS = {
+    "no_practise_credential": Credential.PRACTISE_KINDS,
+    "no_oncology_credential": Credential.ONCOLOGY_KINDS,
+}
+
+
+def _steps(reasons, credentials=()) -> list[Step]:
+    pending_kinds = {c.kind for c in credentials if c.status == Credential.Status.PENDING}
     steps = []
     for reason in reasons:
         fix = REASON_FIXES.get(reason.code)
+        if pending_kinds.intersection(WAITING_KINDS.get(reason.code, ())):
+            steps.append(Step(f"{reason.message} Yours is waiting for review: we will email you.", "", ""))
+            continue
         if fix is None:
             steps.append(Step(reason.message, "", ""))
             continue
@@ -181,7 +193,7 @@ def _dashboard_context(request: HttpRequest, profile: Profile | None) -> dict:
     blocker_codes = {blocker.code for blocker in blockers}
     context.update(
         listed=not reasons,
-        reasons=_steps([reason for reason in reasons if reason.code not in blocker_codes]),
+        reasons=_steps([reason for reason in reasons if reason.code not in blocker_codes], profile.credentials.all()),
         blockers=_steps(blockers),
         status=status,
         status_badge=status_badge,
