@@ -21,7 +21,7 @@ run: venv
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_guides
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) GEOCODER_WARM_UP=true $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Run the test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: venv

@@ -169,6 +169,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_NAME = "Oncology Massage Directory"
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
 GEOCODER = env_str("GEOCODER", "directory.geo.OfflineGeocoder")
+# Load the geocoder's data when a web process starts (set by `make run` and gunicorn.conf.py).
+GEOCODER_WARM_UP = env_bool("GEOCODER_WARM_UP", False)
 
 # Security. Production is the default; DEBUG relaxes only what a laptop
 # without TLS needs.

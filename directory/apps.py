@@ -1,6 +1,20 @@
+import threading
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = "Directory"
+
+    def ready(self) -> None:
+        # The offline gazetteer takes seconds to load. A web process loads it
+        # at start, in the background, so no patient waits for it on the
+        # first search; commands and tests load it only when they need it.
+        if settings.GEOCODER_WARM_UP:
+            from directory.geo import get_geocoder
+
+            warm_up = getattr(get_geocoder(), "warm_up", None)
+            if warm_up is not None:
+                threading.Thread(target=warm_up, name="geocoder-warm-up", daemon=True).start()
