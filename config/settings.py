@@ -101,6 +101,7 @@ LOGOUT_REDIRECT_URL = "home"
 # django-allauth: email is the login; it must be verified before any
 # therapist page opens. Its rate limiter, kept in the cache, is the one
 # limiter of the whole site (uploads and enquiries use it too).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -167,6 +168,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The directory's own settings.
 SITE_NAME = "Oncology Massage Directory"
+# The public address, for links in emails sent outside a request (decisions, reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
 GEOCODER = env_str("GEOCODER", "directory.geo.OfflineGeocoder")
 # Load the geocoder's data when a web process starts (set by `make run` and gunicorn.conf.py).

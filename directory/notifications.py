@@ -21,6 +21,10 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> bool:
     return True
 
 
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def send_decision(credential) -> bool:
     verified = credential.status == credential.Status.VERIFIED
     subject = "Your credential was verified" if verified else "Your credential needs attention"
@@ -63,4 +67,14 @@ def send_expiry_reminder(credential, *, kind: str) -> bool:
             "expired": expired,
             "days_left": max(days, 0),
         },
+    )
+
+
+def send_now_listed(profile) -> bool:
+    """The verification that made the profile visible: one email with its public address."""
+    return _send(
+        to=profile.user.email,
+        subject="Patients can now find you",
+        template="directory/email/now_listed.txt",
+        context={"profile": profile, "profile_url": _absolute(profile.get_absolute_url())},
     )

@@ -192,6 +192,7 @@ def verify_credential(
         raise ValidationError("Confirm that the name at the source matches the profile.")
     if credential.kind == Credential.Kind.LICENCE and licence_verified_elsewhere(credential):
         raise DuplicateLicence("This licence number is already verified for another profile in this jurisdiction.")
+    was_listed = Profile.objects.listed().filter(pk=credential.profile_id).exists()
     now = timezone.now()
     credential.status = Credential.Status.VERIFIED
     credential.reviewed_by = reviewer
@@ -218,6 +219,8 @@ def verify_credential(
         note=note_to_therapist or f"Verified by {credential.get_method_display().lower()}.",
     )
     transaction.on_commit(lambda: notifications.send_decision(credential))
+    if not was_listed and Profile.objects.listed().filter(pk=credential.profile_id).exists():
+        transaction.on_commit(lambda: notifications.send_now_listed(credential.profile))
     return credential
 
 

@@ -91,3 +91,12 @@ def test_sign_in_attempts_are_rate_limited(client):
     response = client.post("/accounts/login/", {"login": "target@example.test", "password": "wrong"})
     assert response.status_code == 429
     assert "Please wait a little" in response.content.decode()
+
+
+def test_a_reviewer_starts_at_the_review_queue_after_signing_in(client):
+    from tests.review_helpers import make_mfa_reviewer, totp_code
+
+    reviewer, secret = make_mfa_reviewer()
+    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert response["Location"] == "/review/"

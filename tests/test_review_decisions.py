@@ -399,3 +399,26 @@ def test_a_decision_page_renders_no_query_for_each_event(client, reviewer, pendi
     with CaptureQueriesContext(connection) as many:
         client.get(f"/review/credentials/{pending.pk}/")
     assert len(many) == len(few)
+
+
+def test_the_verification_that_lists_a_profile_sends_one_email_with_its_public_address(
+    client, reviewer, django_capture_on_commit_callbacks
+):
+    profile = make_profile(submitted_at=timezone.now())
+    add_location(profile)
+    add_credential(profile, Credential.Kind.LICENCE, status=Credential.Status.VERIFIED)
+    training = add_credential(profile, Credential.Kind.ONCOLOGY_TRAINING)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/review/credentials/{training.pk}/verify/", VERIFY)
+    subjects = [message.subject for message in mail.outbox]
+    assert any("Patients can now find you" in subject for subject in subjects)
+    listed_mail = next(m for m in mail.outbox if "Patients can now find you" in m.subject)
+    assert profile.get_absolute_url() in listed_mail.body
+    assert VERIFY["internal_note"] not in listed_mail.body
+
+    # Verifying one more credential of a listed profile sends no second "listed" email.
+    mail.outbox.clear()
+    extra = add_credential(profile, Credential.Kind.INSURANCE)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/review/credentials/{extra.pk}/verify/", VERIFY)
+    assert not any("Patients can now find you" in m.subject for m in mail.outbox)
