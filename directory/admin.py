@@ -25,6 +25,7 @@ from directory.models import (
     Service,
     VerificationEvent,
 )
+from directory.search import refresh_search_text
 from directory.views.review import evidence_url
 
 
@@ -55,6 +56,13 @@ class VocabularyAdmin(admin.ModelAdmin):
 @admin.register(Service)
 class ServiceAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "position", "description"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Service names are part of each profile's search text.
+            for profile in obj.profiles.prefetch_related("services"):
+                refresh_search_text(profile)
 
 
 admin.site.register(Phase, VocabularyAdmin)

@@ -1,5 +1,7 @@
 """Forms on the reviewers' pages."""
 
+import hashlib
+
 from django import forms
 
 from directory.models import Credential
@@ -21,7 +23,25 @@ class QueueFilterForm(forms.Form):
         )
 
 
-class VerifyForm(forms.Form):
+def review_version(credential: Credential) -> str:
+    """A short fingerprint of what the reviewer saw: the credential as last
+    saved and the profile's name. A decision on anything else is refused."""
+    seen = f"{credential.pk}|{credential.updated_at.isoformat()}|{credential.profile.display_name}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:20]
+
+
+class DecisionForm(forms.Form):
+    seen_version = forms.CharField(widget=forms.HiddenInput, max_length=40)
+
+    def changed_since_opened(self, credential: Credential) -> bool:
+        return self.cleaned_data.get("seen_version") != review_version(credential)
+
+    def decision(self) -> dict:
+        """The cleaned data the service takes: everything but the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen_version"}
+
+
+class VerifyForm(DecisionForm):
     method = forms.ChoiceField(
         label="How did you verify it?",
         choices=Credential.Method.choices,
@@ -54,7 +74,7 @@ class VerifyForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(DecisionForm):
     note_to_therapist = forms.CharField(
         label="Message to the therapist",
         max_length=2000,

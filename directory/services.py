@@ -5,7 +5,7 @@ leaves its verification event behind.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from directory import notifications
@@ -160,14 +160,21 @@ def licence_verified_elsewhere(credential: Credential) -> bool:
     """A licence (jurisdiction + number) is verified for one profile only.
 
     The same profile may hold it twice: a renewal keeps its number and the
-    old record stays verified until it expires. Rows are locked so two
-    reviewers cannot verify one licence for two profiles at once.
+    old record stays verified until it expires. Two reviewers must not
+    verify one licence for two profiles at once, so the check holds a lock
+    on the licence until the transaction ends: an advisory lock on
+    PostgreSQL; SQLite's immediate transactions already run one writer at a time.
     """
-    same_licence = Credential.objects.select_for_update().filter(
+    jurisdiction = credential.jurisdiction.strip().lower()
+    identifier = credential.identifier.strip().lower()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"licence|{jurisdiction}|{identifier}"])
+    same_licence = Credential.objects.filter(
         kind=Credential.Kind.LICENCE,
         status=Credential.Status.VERIFIED,
-        jurisdiction__iexact=credential.jurisdiction.strip(),
-        identifier__iexact=credential.identifier.strip(),
+        jurisdiction__iexact=jurisdiction,
+        identifier__iexact=identifier,
     )
     return same_licence.exclude(profile_id=credential.profile_id).exists()
 

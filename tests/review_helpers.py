@@ -55,3 +55,14 @@ def signed_in_reviewer(client: Client, email: str | None = None) -> User:
     reviewer, secret = make_mfa_reviewer(email)
     sign_in(client, reviewer, secret)
     return reviewer
+
+
+def decide(client: Client, credential, decision: str, data: dict):
+    """POST a decision the way a reviewer makes it: from the credential page
+    just opened, carrying the version of the credential that page showed."""
+    import re
+
+    page = client.get(f"/review/credentials/{credential.pk}/").content.decode()
+    match = re.search(r'name="seen_version" value="([^"]+)"', page)
+    version = match.group(1) if match else ""
+    return client.post(f"/review/credentials/{credential.pk}/{decision}/", {"seen_version": version, **data})

@@ -154,3 +154,15 @@ def test_demo_totp_prints_the_current_code_and_refuses_with_debug_off(settings, 
     assert capsys.readouterr().out.strip() == totp_code(REVIEWER_TOTP_SECRET)
     with pytest.raises(CommandError):
         call_command("demo_totp", "someone@example.test")
+
+
+def test_renaming_a_service_updates_the_search_text_of_its_profiles(admin_client):
+    profile = make_profile(services=("reflexology",))
+    service = Service.objects.get(slug="reflexology")
+    response = admin_client.post(
+        f"/admin/directory/service/{service.pk}/change/",
+        {"name": "Zone therapy (reflexology)", "slug": "reflexology", "position": service.position, "description": ""},
+    )
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert "zone therapy" in profile.search_text

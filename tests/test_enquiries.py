@@ -182,9 +182,10 @@ def test_the_inbox_runs_a_fixed_number_of_queries(client, therapist, django_asse
         Enquiry.objects.create(profile=therapist, name=f"P{n}", email="p@example.test", message="m", consent=True)
     client.force_login(therapist.user)
     client.get("/dashboard/enquiries/")
-    # 1 the signed-in user (the session itself is cached), 2 the enquiries,
-    # 3 and 4 the user's own and group permissions (the header's "Review" link)
-    with django_assert_num_queries(4):
+    # 1 the signed-in user (the session itself is cached), 2 the verified
+    # email check, 3 the enquiries, 4 and 5 the user's own and group
+    # permissions (the header's "Review" link)
+    with django_assert_num_queries(5):
         client.get("/dashboard/enquiries/")
 
 
@@ -226,3 +227,12 @@ def test_behind_the_proxy_the_limit_counts_the_forwarded_client_address(client, 
     # Another patient behind the same proxy (same REMOTE_ADDR) is not affected.
     other = client.post(url(therapist), enquiry_data(email="q@example.test"), HTTP_X_FORWARDED_FOR="198.51.100.2")
     assert other.status_code == 302
+
+
+def test_the_inbox_needs_a_verified_email(client):
+    from tests.factories import make_user
+
+    client.force_login(make_user(verified=False))
+    response = client.get("/dashboard/enquiries/")
+    assert "account/verified_email_required.html" in [t.name for t in response.templates]
+    assert "Enquiries" not in response.content.decode().split("<main")[1].split("</h1>")[0]

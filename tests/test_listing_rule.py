@@ -11,7 +11,7 @@ from django.utils import timezone
 from directory.listing import reasons_not_listed
 from directory.models import Credential, Location, Profile
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile
-from tests.review_helpers import signed_in_reviewer
+from tests.review_helpers import decide, signed_in_reviewer
 
 pytestmark = pytest.mark.django_db
 Kind = Credential.Kind
@@ -69,9 +69,7 @@ def test_a_rejected_licence_means_not_listed(client, reviewer):
     profile = make_listed_profile()
     credential_of(profile, Kind.LICENCE).delete()
     licence = add_credential(profile, Kind.LICENCE)
-    client.post(
-        f"/review/credentials/{licence.pk}/reject/", {"note_to_therapist": "The number is not on the register."}
-    )
+    decide(client, licence, "reject", {"note_to_therapist": "The number is not on the register."})
     licence.refresh_from_db()
     assert licence.status == Credential.Status.REJECTED
     assert not listed(profile)
@@ -99,7 +97,7 @@ def test_a_rejected_oncology_credential_means_not_listed(client, reviewer):
     profile = make_listed_profile()
     credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
     training = add_credential(profile, Kind.ONCOLOGY_TRAINING)
-    client.post(f"/review/credentials/{training.pk}/reject/", {"note_to_therapist": "A webinar-only course."})
+    decide(client, training, "reject", {"note_to_therapist": "A webinar-only course."})
     assert not listed(profile)
     assert "no_oncology_credential" in reason_codes(profile)
 
@@ -132,10 +130,10 @@ def test_verifying_licence_and_training_on_the_review_pages_lists_the_profile(cl
     licence = add_credential(profile, Kind.LICENCE)
     training = add_credential(profile, Kind.ONCOLOGY_TRAINING)
     assert not listed(profile)
-    client.post(f"/review/credentials/{licence.pk}/verify/", VERIFY)
+    decide(client, licence, "verify", VERIFY)
     assert not listed(profile)  # the training is still pending
     assert reason_codes(profile) == {"no_oncology_credential"}
-    client.post(f"/review/credentials/{training.pk}/verify/", {**VERIFY, "method": "document"})
+    decide(client, training, "verify", {**VERIFY, "method": "document"})
     assert listed(profile)
 
 
@@ -143,7 +141,7 @@ def test_a_verified_clt_counts_as_oncology_training(client, reviewer):
     profile = make_listed_profile()
     credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
     clt = add_credential(profile, Kind.CLT, issuer="Test Lymphedema Academy")
-    client.post(f"/review/credentials/{clt.pk}/verify/", VERIFY)
+    decide(client, clt, "verify", VERIFY)
     assert listed(profile)
 
 
@@ -151,7 +149,7 @@ def test_an_mld_certificate_is_not_oncology_training(client, reviewer):
     profile = make_listed_profile()
     credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
     mld = add_credential(profile, Kind.MLD, issuer="Test Drainage School")
-    client.post(f"/review/credentials/{mld.pk}/verify/", VERIFY)
+    decide(client, mld, "verify", VERIFY)
     assert not listed(profile)
 
 
@@ -162,7 +160,7 @@ def test_a_verified_unregulated_jurisdiction_statement_stands_in_for_a_licence(c
     statement = add_credential(
         profile, Kind.UNREGULATED, issuer="Self-declared", identifier="", jurisdiction="Demo Territory", expires_on=None
     )
-    client.post(f"/review/credentials/{statement.pk}/verify/", {**VERIFY, "method": "document"})
+    decide(client, statement, "verify", {**VERIFY, "method": "document"})
     assert listed(profile)
 
 

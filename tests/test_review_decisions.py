@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from directory.models import Credential, Profile, VerificationEvent
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile
-from tests.review_helpers import signed_in_reviewer
+from tests.review_helpers import decide, signed_in_reviewer
 
 pytestmark = pytest.mark.django_db
 Action = VerificationEvent.Action
@@ -154,7 +154,7 @@ def test_verifying_changes_the_credential_records_an_event_and_emails_the_therap
     client, reviewer, pending, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/review/credentials/{pending.pk}/verify/", VERIFY)
+        response = decide(client, pending, "verify", VERIFY)
     assert response.status_code == 302
     assert response["Location"] == "/review/"
     pending.refresh_from_db()
@@ -180,15 +180,13 @@ def test_a_message_to_the_therapist_on_verification_reaches_the_event_and_the_em
 ):
     data = {**VERIFY, "note_to_therapist": "Please upload the renewal next year."}
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/review/credentials/{pending.pk}/verify/", data)
+        decide(client, pending, "verify", data)
     assert pending.events.get(action=Action.VERIFIED).note == "Please upload the renewal next year."
     assert "Please upload the renewal next year." in mail.outbox[0].body
 
 
 def test_verifying_needs_a_method_and_the_name_confirmation_and_keeps_what_was_typed(client, reviewer, pending):
-    response = client.post(
-        f"/review/credentials/{pending.pk}/verify/", {"reference": "Entry 42", "internal_note": "Half done"}
-    )
+    response = decide(client, pending, "verify", {"reference": "Entry 42", "internal_note": "Half done"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Choose how you verified this credential." in html
@@ -203,7 +201,7 @@ def test_verifying_needs_a_method_and_the_name_confirmation_and_keeps_what_was_t
 
 def test_a_method_that_is_not_offered_is_refused_plainly(client, reviewer, pending):
     data = {**VERIFY, "method": "guesswork"}
-    response = client.post(f"/review/credentials/{pending.pk}/verify/", data)
+    response = decide(client, pending, "verify", data)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     pending.refresh_from_db()
@@ -222,7 +220,7 @@ def test_a_licence_verified_for_another_profile_cannot_be_verified_again(
         jurisdiction="NEW YORK",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/review/credentials/{pending.pk}/verify/", VERIFY)
+        response = decide(client, pending, "verify", VERIFY)
     html = response.content.decode()
     assert response.status_code == 200
     assert "already verified for another profile" in html
@@ -246,7 +244,7 @@ def test_a_renewal_with_the_same_licence_number_is_verified_while_the_old_term_s
         expires_on=pending.expires_on - timedelta(days=365),
         issued_on=pending.issued_on - timedelta(days=365),
     )
-    response = client.post(f"/review/credentials/{pending.pk}/verify/", VERIFY)
+    response = decide(client, pending, "verify", VERIFY)
     assert response.status_code == 302
     pending.refresh_from_db()
     old_term.refresh_from_db()
@@ -255,8 +253,8 @@ def test_a_renewal_with_the_same_licence_number_is_verified_while_the_old_term_s
 
 
 def test_a_decided_credential_is_not_decided_again(client, reviewer, pending):
-    client.post(f"/review/credentials/{pending.pk}/verify/", VERIFY)
-    response = client.post(f"/review/credentials/{pending.pk}/reject/", {"note_to_therapist": "Changed my mind"})
+    decide(client, pending, "verify", VERIFY)
+    response = decide(client, pending, "reject", {"note_to_therapist": "Changed my mind"})
     assert response.status_code == 200
     assert "already decided" in response.content.decode()
     pending.refresh_from_db()
@@ -267,7 +265,7 @@ def test_a_withdrawn_credential_cannot_be_decided(client, reviewer, pending):
     from directory.services import withdraw_credential
 
     withdraw_credential(credential=pending, actor=pending.profile.user)
-    response = client.post(f"/review/credentials/{pending.pk}/verify/", VERIFY)
+    response = decide(client, pending, "verify", VERIFY)
     assert "withdrew this credential" in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Credential.Status.WITHDRAWN
@@ -279,15 +277,17 @@ def test_a_withdrawn_credential_cannot_be_decided(client, reviewer, pending):
 def test_rejecting_needs_a_message_and_tells_the_therapist_why(
     client, reviewer, pending, django_capture_on_commit_callbacks
 ):
-    response = client.post(f"/review/credentials/{pending.pk}/reject/", {"note_to_therapist": "   "})
+    response = decide(client, pending, "reject", {"note_to_therapist": "   "})
     assert "Write a message to the therapist saying why." in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Credential.Status.PENDING
 
     message = "The board lists this number under a different name. Please check the number."
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/review/credentials/{pending.pk}/reject/",
+        response = decide(
+            client,
+            pending,
+            "reject",
             {"note_to_therapist": message, "internal_note": "Looks like a typo, not fraud."},
         )
     assert response.status_code == 302
@@ -409,7 +409,7 @@ def test_the_verification_that_lists_a_profile_sends_one_email_with_its_public_a
     add_credential(profile, Credential.Kind.LICENCE, status=Credential.Status.VERIFIED)
     training = add_credential(profile, Credential.Kind.ONCOLOGY_TRAINING)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/review/credentials/{training.pk}/verify/", VERIFY)
+        decide(client, training, "verify", VERIFY)
     subjects = [message.subject for message in mail.outbox]
     assert any("Patients can now find you" in subject for subject in subjects)
     listed_mail = next(m for m in mail.outbox if "Patients can now find you" in m.subject)
@@ -420,5 +420,23 @@ def test_the_verification_that_lists_a_profile_sends_one_email_with_its_public_a
     mail.outbox.clear()
     extra = add_credential(profile, Credential.Kind.INSURANCE)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/review/credentials/{extra.pk}/verify/", VERIFY)
+        decide(client, extra, "verify", VERIFY)
     assert not any("Patients can now find you" in m.subject for m in mail.outbox)
+
+
+def test_a_credential_changed_after_the_reviewer_opened_it_is_not_decided(client, reviewer, pending):
+    page = client.get(f"/review/credentials/{pending.pk}/").content.decode()
+    seen = page.split('name="seen_version" value="')[1].split('"')[0]
+    # The therapist edits the pending credential while the page is open.
+    pending.identifier = "DEMO-CHANGED-1"
+    pending.save()
+    response = client.post(f"/review/credentials/{pending.pk}/verify/", {"seen_version": seen, **VERIFY})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "changed this credential or their name after you opened it" in html
+    assert "DEMO-CHANGED-1" in html  # the page now shows what changed
+    pending.refresh_from_db()
+    assert pending.status == Credential.Status.PENDING
+    # Deciding from the page as it is now works.
+    response = decide(client, pending, "verify", VERIFY)
+    assert response.status_code == 302

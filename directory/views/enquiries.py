@@ -1,7 +1,7 @@
 """The therapist's enquiry inbox. Enquiries hold health details: never cached, only the owner sees them."""
 
+from allauth.account.decorators import verified_email_required
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ def _own_enquiries(request: HttpRequest):
 
 
 @never_cache
-@login_required
+@verified_email_required
 @require_safe
 def enquiry_list(request: HttpRequest) -> HttpResponse:
     # One query: the enquiries; the list shows no profile fields.
@@ -29,7 +29,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@verified_email_required
 @require_safe
 def enquiry_detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
     enquiry = get_object_or_404(_own_enquiries(request), pk=enquiry_id)

@@ -21,7 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from directory import services
-from directory.forms_review import ProfileSearchForm, QueueFilterForm, ReasonForm, RejectForm, VerifyForm
+from directory.forms_review import (
+    ProfileSearchForm,
+    QueueFilterForm,
+    ReasonForm,
+    RejectForm,
+    VerifyForm,
+    review_version,
+)
 from directory.listing import reasons_not_listed
 from directory.models import Credential, Profile, VerificationEvent
 from directory.permissions import reviewer_required
@@ -126,6 +133,8 @@ def _credential_page(
         "is_pending": credential.status == Credential.Status.PENDING,
         "verify_form": verify_form or VerifyForm(),
         "reject_form": reject_form or RejectForm(),
+        # Always what the page shows now, even when a form comes back with errors.
+        "seen_version": review_version(credential),
     }
     return render(request, "directory/review/credential.html", context, status=status)
 
@@ -135,6 +144,12 @@ def _credential_page(
 @reviewer_required
 def review_credential(request: HttpRequest, pk: int) -> HttpResponse:
     return _credential_page(request, _reviewable_credential(request, pk))
+
+
+CHANGED_SINCE_OPENED = (
+    "The therapist changed this credential or their name after you opened it. "
+    "Nothing was decided: look at it again below, then decide."
+)
 
 
 def _already_decided(credential: Credential) -> str:
@@ -153,9 +168,11 @@ def verify_credential(request: HttpRequest, pk: int) -> HttpResponse:
         if credential.status != Credential.Status.PENDING:
             form.is_valid()
             form.add_error(None, _already_decided(credential))
+        elif form.is_valid() and form.changed_since_opened(credential):
+            form.add_error(None, CHANGED_SINCE_OPENED)
         elif form.is_valid():
             try:
-                services.verify_credential(credential=credential, reviewer=request.user, **form.cleaned_data)
+                services.verify_credential(credential=credential, reviewer=request.user, **form.decision())
             except ValidationError as error:
                 # DuplicateLicence among them: the typed values stay in the form.
                 credential.refresh_from_db()
@@ -176,9 +193,11 @@ def reject_credential(request: HttpRequest, pk: int) -> HttpResponse:
         if credential.status != Credential.Status.PENDING:
             form.is_valid()
             form.add_error(None, _already_decided(credential))
+        elif form.is_valid() and form.changed_since_opened(credential):
+            form.add_error(None, CHANGED_SINCE_OPENED)
         elif form.is_valid():
             try:
-                services.reject_credential(credential=credential, reviewer=request.user, **form.cleaned_data)
+                services.reject_credential(credential=credential, reviewer=request.user, **form.decision())
             except ValidationError as error:
                 credential.refresh_from_db()
                 form.add_error(None, error.messages)
