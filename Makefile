@@ -41,11 +41,12 @@ lint: venv
 migrations-check: venv
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+## The search benchmark at 1,000 and 100,000 therapists (BENCH_ARGS to change it)
 bench: venv
-	$(PY) manage.py bench_search
+	SECRET_KEY=bench-only-not-a-secret $(PY) manage.py bench_search $(BENCH_ARGS)
 
 loadtest: venv
-	bash bench/loadtest.sh
+	PY=$(PY) bash bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles

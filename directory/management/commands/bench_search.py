@@ -1,0 +1,503 @@
+"""Measure the search through the whole Django stack at several directory sizes.
+
+For each size (1,000 and 100,000 therapists by default) the command builds a
+scratch database on the configured engine, fills it with
+``seed_demo --therapists N --seed S``, then sends a fixed mix of requests
+through Django's test client with production settings (DEBUG off, cached
+templates, every middleware) and reports, for each request, the median and
+95th percentile time and the SQL queries it made. ``/healthz`` (one query,
+same middleware) is measured in the same rounds as the baseline.
+
+SQLite: the seeded database is kept in var/bench/, named after its size, the
+seed and a fingerprint of the migrations and the seeding code, and reused by
+later runs (each run works on a copy). PostgreSQL: a scratch database
+``<name>_bench_<N>`` is created and dropped by the command.
+
+The configured database itself is never written to.
+"""
+
+import gc
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+# The search targets of the issue, checked against the figures below.
+MAX_MIX_GROWTH = 1.5
+MAX_TIMES_HEALTHZ = 8.0
+MAX_QUERIES = 8
+MAX_PAGE_BYTES = 60 * 1024
+
+DENSE_CITY = "10001"  # Manhattan
+RURAL_ZIP = "59301"  # Miles City, Montana
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    label: str
+    path: str
+    kind: str  # "baseline", "search" (HTML), "api" (JSON) or "profile"
+
+
+def search_cases(profile_path: str) -> list[Case]:
+    return [
+        Case("healthz", "/healthz baseline", "/healthz", "baseline"),
+        Case("city", "Dense city (near=10001)", f"/therapists/?near={DENSE_CITY}", "search"),
+        Case("rural", f"Rural ZIP (near={RURAL_ZIP})", f"/therapists/?near={RURAL_ZIP}", "search"),
+        Case(
+            "filters",
+            "City + service, phase, language, accepting",
+            f"/therapists/?near={DENSE_CITY}&service=lymphedema-therapy&phase=active-treatment"
+            "&language=es&accepting=on",
+            "search",
+        ),
+        Case("text", "Free text (q=lymphedema)", "/therapists/?q=lymphedema", "search"),
+        Case("page3", "Dense city, page 3", f"/therapists/?near={DENSE_CITY}&page=3", "search"),
+        Case("browse", "Everyone, no filters", "/therapists/", "search"),
+        Case("town", "UK town name (near=Leeds)", "/therapists/?near=Leeds", "search"),
+        Case("api", "JSON API, dense city", f"/api/v1/therapists/?near={DENSE_CITY}", "api"),
+        Case("profile", "A profile page", profile_path, "profile"),
+    ]
+
+
+@dataclass
+class Measure:
+    key: str
+    label: str
+    path: str
+    kind: str
+    status: int = 0
+    queries: int = 0
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
+    times_ms: list[float] = field(default_factory=list)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def fingerprint() -> str:
+    """What the seeded database depends on: migrations, the bulk seeder, guides and package versions.
+
+    The few hand-written demo people are left out: they do not move the figures.
+    """
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    patterns = ["*/migrations/*.py", "directory/demo/bulk.py", "guides/content/**/*"]
+    for pattern in patterns:
+        for path in sorted(base.glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    import allauth
+
+    digest.update(f"{django.get_version()} {allauth.__version__}".encode())
+    return digest.hexdigest()[:12]
+
+
+class _AssetLinks(HTMLParser):
+    """Stylesheets and scripts a page loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "link" and "stylesheet" in (attributes.get("rel") or "").split() and attributes.get("href"):
+            self.urls.append(attributes["href"])
+        if tag == "script" and attributes.get("src"):
+            self.urls.append(attributes["src"])
+
+
+def _database_version() -> str:
+    db = connections["default"]
+    if db.vendor == "postgresql":
+        major, minor = divmod(db.pg_version, 10000)
+        return f"{major}.{minor}"
+    return db.Database.sqlite_version
+
+
+def _machine() -> dict:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+    }
+
+
+class Command(BaseCommand):
+    help = "Benchmark the search pages and API at several directory sizes (scratch databases)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,100000", help="Comma-separated numbers of therapists.")
+        parser.add_argument("--repeat", type=int, default=30, help="Timed requests per case and size.")
+        parser.add_argument("--warmup", type=int, default=3, help="Untimed rounds before timing.")
+        parser.add_argument("--seed", type=int, default=1, help="Seed of the synthetic therapists.")
+        parser.add_argument(
+            "--output", default="bench/results/latest.json", help="Where to write the JSON figures ('' for none)."
+        )
+        parser.add_argument("--cache-dir", default="var/bench", help="Where seeded SQLite databases are kept.")
+        parser.add_argument("--no-cache", action="store_true", help="Seed afresh even when a cached copy exists.")
+        parser.add_argument(
+            "--static-root", default="", help="Collect static files here (default: the STATIC_ROOT setting)."
+        )
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="Only build (or find) the seeded SQLite database of each size and print its path.",
+        )
+
+    def handle(self, *args, **options):
+        try:
+            sizes = [int(part) for part in options["sizes"].split(",") if part.strip()]
+        except ValueError:
+            raise CommandError("--sizes takes whole numbers separated by commas, such as 1000,100000.")
+        if not sizes or any(size < 10 for size in sizes):
+            raise CommandError("Each size must be at least 10 therapists.")
+        if options["repeat"] < 1 or options["warmup"] < 0:
+            raise CommandError("--repeat must be at least 1 and --warmup at least 0.")
+        self.options = options
+        self.base = Path(settings.BASE_DIR)
+        self.cache_dir = self._path(options["cache_dir"])
+        self.vendor = connection.vendor
+        if self.vendor not in ("sqlite", "postgresql"):
+            raise CommandError(f"The benchmark supports SQLite and PostgreSQL, not {self.vendor}.")
+        if options["prepare"] and self.vendor != "sqlite":
+            raise CommandError("--prepare keeps seeded databases for SQLite only.")
+        self.original = dict(connections["default"].settings_dict)
+        try:
+            if options["prepare"]:
+                for size in sizes:
+                    path, _seconds = self._sqlite_cached(size)
+                    self.stdout.write(str(path))
+                return
+            report = self._run(sizes)
+        finally:
+            self._switch(self.original["NAME"])
+        self._print(report)
+        if options["output"]:
+            output = self._path(options["output"])
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(json.dumps(report, indent=2) + "\n")
+            self.stdout.write(f"Figures written to {output}")
+        failed = [name for name, target in report["targets"].items() if not target["pass"]]
+        broken = [
+            f"{m['key']} at {size}" for size, run in report["runs"].items() for m in run["cases"] if m["status"] != 200
+        ]
+        if broken:
+            raise CommandError("Some requests did not answer 200: " + ", ".join(broken))
+        if failed:
+            self.stdout.write(self.style.WARNING("Targets missed: " + ", ".join(failed)))
+
+    # --- databases -----------------------------------------------------------
+
+    def _path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.base / path
+
+    def _show(self, path: Path) -> str:
+        return str(path.relative_to(self.base)) if path.is_relative_to(self.base) else str(path)
+
+    def _switch(self, name) -> None:
+        conn = connections["default"]
+        conn.close()
+        conn.settings_dict["NAME"] = name
+
+    def _seed(self, size: int) -> float:
+        """Migrate and seed the database now selected; return the seeding time in seconds."""
+        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+        started = time.perf_counter()
+        call_command(
+            "seed_demo", therapists=size, seed=self.options["seed"], force=True, stdout=StringIO(), skip_checks=True
+        )
+        return time.perf_counter() - started
+
+    def _sqlite_cached(self, size: int) -> tuple[Path, float | None]:
+        """The seeded database file for this size, built when missing; seconds spent seeding, or None if reused."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        path = self.cache_dir / f"bench-{size}-seed{self.options['seed']}-{fingerprint()}.sqlite3"
+        if path.exists() and not self.options["no_cache"]:
+            self.stdout.write(f"{size:,} therapists: reusing the seeded database {self._show(path)}")
+            return path, None
+        # Copies made from older migrations or seeding code are obsolete: remove them.
+        for stale in self.cache_dir.glob(f"bench-{size}-seed{self.options['seed']}-*"):
+            stale.unlink(missing_ok=True)
+        building = path.with_suffix(".building")
+        self.stdout.write(f"{size:,} therapists: seeding a new database (this can take a few minutes)…")
+        self._switch(str(building))
+        seconds = self._seed(size)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("PRAGMA journal_mode=DELETE")
+            cursor.execute("ANALYZE")
+        self._switch(self.original["NAME"])
+        building.replace(path)
+        self.stdout.write(f"{size:,} therapists: seeded in {seconds:.1f} s, kept as {self._show(path)}")
+        return path, seconds
+
+    def _database_for(self, size: int):
+        """Select a seeded scratch database for ``size``; return (cleanup function, seeding seconds or None)."""
+        if self.vendor == "sqlite":
+            cached, seconds = self._sqlite_cached(size)
+            working = self.cache_dir / f"run-{os.getpid()}-{size}.sqlite3"
+            shutil.copyfile(cached, working)
+            self._switch(str(working))
+
+            def cleanup():
+                self._switch(self.original["NAME"])
+                for path in (working, Path(f"{working}-wal"), Path(f"{working}-shm")):
+                    path.unlink(missing_ok=True)
+
+            return cleanup, seconds
+
+        name = f"{self.original['NAME']}_bench_{size}"
+        quoted = connection.ops.quote_name(name)
+        self._switch(self.original["NAME"])
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+            cursor.execute(f"CREATE DATABASE {quoted}")
+        self.stdout.write(f"{size:,} therapists: seeding the scratch database {name}…")
+
+        def cleanup():
+            self._switch(self.original["NAME"])
+            # FORCE (PostgreSQL 13+) ends any other session left on the scratch database.
+            try:
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute("SHOW server_version_num")
+                    force = " WITH (FORCE)" if int(cursor.fetchone()[0]) >= 130000 else ""
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quoted}{force}")
+            except DatabaseError as exc:
+                self.stderr.write(f"Could not drop the scratch database {name}: {exc}")
+
+        self._switch(name)
+        try:
+            seconds = self._seed(size)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        except BaseException:
+            cleanup()
+            raise
+
+        return cleanup, seconds
+
+    # --- measuring -----------------------------------------------------------
+
+    def _run(self, sizes: list[int]) -> dict:
+        static_root = self._path(self.options["static_root"]) if self.options["static_root"] else settings.STATIC_ROOT
+        production = dict(
+            DEBUG=False,
+            ALLOWED_HOSTS=["testserver"],
+            STATIC_ROOT=static_root,
+        )
+        runs = {}
+        with override_settings(**production):
+            call_command("collectstatic", interactive=False, verbosity=0)
+            for size in sizes:
+                cleanup, seconds = self._database_for(size)
+                try:
+                    run = self._measure(size)
+                finally:
+                    cleanup()
+                run["seed_seconds"] = round(seconds, 1) if seconds is not None else None
+                runs[str(size)] = run
+        return self._summarise(sizes, runs)
+
+    def _profile_path(self) -> str:
+        from directory.demo.bulk import synthetic_profiles
+        from directory.models import Profile
+
+        listed = Profile.objects.listed().filter(pk__in=synthetic_profiles().values("pk")).order_by("id")
+        total = listed.count()
+        slug = listed.values_list("slug", flat=True)[total // 2]
+        return f"/therapists/{slug}/"
+
+    def _measure(self, size: int) -> dict:
+        from directory.demo.bulk import synthetic_profiles
+        from directory.models import Profile
+
+        listed = Profile.objects.listed().count()
+        synthetic = synthetic_profiles().count()
+        cases = search_cases(self._profile_path())
+        client = Client()
+        results = {case.key: Measure(**asdict(case)) for case in cases}
+        for _ in range(self.options["warmup"]):
+            for case in cases:
+                client.get(case.path, secure=True)
+        # As gunicorn.conf.py does before forking workers: data loaded once (the geocoder's)
+        # is kept out of the garbage collector's full passes.
+        gc.collect()
+        gc.freeze()
+        for case in cases:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(case.path, secure=True)
+            results[case.key].status = response.status_code
+            results[case.key].queries = len(captured)
+        for _ in range(self.options["repeat"]):
+            # Rounds over every case, so a slow moment of the machine hits all cases alike.
+            for case in cases:
+                started = time.perf_counter()
+                response = client.get(case.path, secure=True)
+                _ = response.content
+                results[case.key].times_ms.append((time.perf_counter() - started) * 1000)
+        for measure in results.values():
+            measure.median_ms = round(statistics.median(measure.times_ms), 2)
+            measure.p95_ms = round(percentile(measure.times_ms, 0.95), 2)
+            measure.times_ms = [round(t, 2) for t in measure.times_ms]
+        weight = self._page_weight(client, results["city"].path)
+        self.stdout.write(f"{size:,} therapists: measured ({listed:,} listed).")
+        return {
+            "database_version": _database_version(),
+            "listed": listed,
+            "synthetic": synthetic,
+            "cases": [asdict(m) for m in results.values()],
+            "search_page_weight": weight,
+        }
+
+    def _page_weight(self, client: Client, path: str) -> dict:
+        response = client.get(path, secure=True)
+        html = response.content
+        parser = _AssetLinks()
+        parser.feed(html.decode("utf-8", "replace"))
+        assets = {}
+        for url in parser.urls:
+            asset = client.get(url, secure=True)
+            body = b"".join(asset.streaming_content) if asset.streaming else asset.content
+            assets[url] = len(body) if asset.status_code == 200 else None
+        total = len(html) + sum(size or 0 for size in assets.values())
+        return {"html_bytes": len(html), "assets": assets, "total_bytes": total}
+
+    # --- reporting -----------------------------------------------------------
+
+    def _summarise(self, sizes: list[int], runs: dict) -> dict:
+        small, large = str(min(sizes)), str(max(sizes))
+        by_key = {size: {m["key"]: m for m in run["cases"]} for size, run in runs.items()}
+        search_keys = [m["key"] for m in runs[small]["cases"] if m["kind"] in ("search", "api")]
+        html_keys = [m["key"] for m in runs[small]["cases"] if m["kind"] == "search"]
+        for size, cases in by_key.items():
+            base = cases["healthz"]["median_ms"] or 1e-9
+            for measure in cases.values():
+                measure["times_healthz"] = round(measure["median_ms"] / base, 2)
+                if size != small:
+                    measure["growth"] = round(measure["median_ms"] / (by_key[small][measure["key"]]["median_ms"]), 2)
+        mix = {size: round(sum(by_key[size][key]["median_ms"] for key in search_keys), 2) for size in runs}
+        mix_growth = round(mix[large] / mix[small], 2)
+        worst_times = max(by_key[size][key]["times_healthz"] for size in runs for key in html_keys)
+        worst_queries = max(by_key[size][key]["queries"] for size in runs for key in search_keys)
+        # A search with no result makes one more query (the nearest therapists further away); that
+        # depends on the data, not on the number of results, so it is shown but does not fail.
+        varying = [key for key in search_keys + ["profile"] if len({by_key[size][key]["queries"] for size in runs}) > 1]
+        weight = max(run["search_page_weight"]["total_bytes"] for run in runs.values())
+        targets = {
+            "mix_growth": {
+                "value": mix_growth,
+                "limit": MAX_MIX_GROWTH,
+                "pass": mix_growth <= MAX_MIX_GROWTH,
+                "text": f"search mix at {int(large):,} costs {mix_growth}× what it costs at {int(small):,}",
+            },
+            "times_healthz": {
+                "value": worst_times,
+                "limit": MAX_TIMES_HEALTHZ,
+                "pass": worst_times <= MAX_TIMES_HEALTHZ,
+                "text": f"slowest search page median is {worst_times}× the /healthz median",
+            },
+            "queries": {
+                "value": worst_queries,
+                "limit": MAX_QUERIES,
+                "pass": worst_queries <= MAX_QUERIES,
+                "text": f"at most {worst_queries} queries per search/API page"
+                + (f" (differs between sizes for: {', '.join(varying)})" if varying else ", the same at every size"),
+            },
+            "page_weight": {
+                "value": weight,
+                "limit": MAX_PAGE_BYTES,
+                "pass": weight < MAX_PAGE_BYTES,
+                "text": f"search page HTML+CSS+JS weighs {weight / 1024:.1f} KB (limit 60 KB)",
+            },
+        }
+        db = connections["default"]
+        return {
+            "machine": _machine(),
+            "database": {"vendor": db.vendor, "version": runs[large]["database_version"]},
+            "settings": {k: self.options[k] for k in ("repeat", "warmup", "seed")} | {"sizes": sizes},
+            "runs": runs,
+            "mix_ms": mix,
+            "targets": targets,
+        }
+
+    def _print(self, report: dict) -> None:
+        runs = report["runs"]
+        sizes = list(runs)
+        small, large = sizes[0], sizes[-1]
+        machine = report["machine"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"Search benchmark — {report['database']['vendor']} {report['database']['version']}, "
+            f"{machine['cpus']} CPUs ({machine['cpu_model']}), Python {machine['python']}, "
+            f"Django {machine['django']}, {report['settings']['repeat']} timed requests per case"
+        )
+        header = f"{'case':<44}"
+        for size in sizes:
+            header += f" | {int(size):>7,}: median     p95  q    ×hz"
+        if len(sizes) > 1:
+            header += " | growth"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        first = {m["key"]: m for m in runs[small]["cases"]}
+        for key, measure in first.items():
+            line = f"{measure['label'][:44]:<44}"
+            for size in sizes:
+                m = next(c for c in runs[size]["cases"] if c["key"] == key)
+                status = "" if m["status"] == 200 else f" [{m['status']}]"
+                line += f" | {m['median_ms']:>14.1f} {m['p95_ms']:>7.1f} {m['queries']:>2} {m['times_healthz']:>6.1f}"
+                line += status
+            if len(sizes) > 1:
+                last = next(c for c in runs[large]["cases"] if c["key"] == key)
+                line += f" | {last.get('growth', 0):>5.2f}×"
+            self.stdout.write(line)
+        self.stdout.write("(times in ms; q = SQL queries per request; ×hz = median / /healthz median)")
+        for size in sizes:
+            seeded = runs[size]["seed_seconds"]
+            weight = runs[size]["search_page_weight"]
+            note = f"seeded in {seeded} s" if seeded is not None else "seeded database reused"
+            self.stdout.write(
+                f"{int(size):,} therapists ({runs[size]['listed']:,} listed, {note}): search mix "
+                f"{report['mix_ms'][size]:.1f} ms; search page {weight['total_bytes'] / 1024:.1f} KB "
+                f"(HTML {weight['html_bytes'] / 1024:.1f} KB + {len(weight['assets'])} CSS/JS files)"
+            )
+        self.stdout.write("Targets:")
+        for target in report["targets"].values():
+            verdict = self.style.SUCCESS("PASS") if target["pass"] else self.style.ERROR("FAIL")
+            limit = "" if target is report["targets"]["page_weight"] else f" (limit {target['limit']})"
+            self.stdout.write(f"  {verdict} {target['text']}{limit}")
