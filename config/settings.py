@@ -174,6 +174,11 @@ SITE_NAME = "Oncology Massage Directory"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
 GEOCODER = env_str("GEOCODER", "directory.geo.OfflineGeocoder")
+# directory.geo_online.OnlineGeocoder adds UK (and, with a service, Canadian)
+# postcode look-ups over HTTP on top of the offline data.
+GEOCODER_UK_POSTCODE_URL = env_str("GEOCODER_UK_POSTCODE_URL", "https://api.postcodes.io")
+GEOCODER_CA_POSTCODE_URL = env_str("GEOCODER_CA_POSTCODE_URL")
+GEOCODER_TIMEOUT = env_int("GEOCODER_TIMEOUT", 3)
 # Load the geocoder's data when a web process starts (set by `make run` and gunicorn.conf.py).
 GEOCODER_WARM_UP = env_bool("GEOCODER_WARM_UP", False)
 
