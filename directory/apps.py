@@ -9,6 +9,8 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self) -> None:
+        from directory import signals  # noqa: F401  (connects the receivers)
+
         # The offline gazetteer takes seconds to load. A web process loads it
         # at start, in the background, so no patient waits for it on the
         # first search; commands and tests load it only when they need it.

@@ -7,6 +7,7 @@ message: the page shows the form again, the API answers 400.
 """
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
@@ -323,7 +324,9 @@ class TherapistFilter(django_filters.FilterSet):
             return queryset.order_by(F("years_oncology").desc(nulls_last=True), "id")
         if order == "relevance":
             return queryset.order_by("-rank", "id")
-        return queryset.with_last_verified().order_by(F("last_verified_on").desc(nulls_last=True), "id")
+        # Listed profiles always have a verification date; the index on
+        # (last_verified_on, id) serves this order read backwards.
+        return queryset.order_by("-last_verified_on", "-id")
 
     def active_filters(self) -> list[ActiveFilter]:
         """What narrows this search, in words, each with the parameter value it comes from."""
@@ -332,18 +335,106 @@ class TherapistFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         active: list[ActiveFilter] = []
         if data.get("q"):
-            active.append(ActiveFilter("q", data["q"], f"words “{data['q']}”"))
+            active.append(ActiveFilter("q", data["q"], f"{human_label('q')}: “{data['q']}”"))
         vocabularies = load_vocabularies()
         for key in VOCABULARY_MODELS:
             names = dict(vocabularies[key])
             for slug in data.get(key) or []:
-                active.append(ActiveFilter(key, slug, f"{PARAMETER_LABELS[key]}: {names.get(slug, slug)}"))
+                active.append(ActiveFilter(key, slug, f"{human_label(key)}: {names.get(slug, slug)}"))
         if data.get("gender"):
-            active.append(ActiveFilter("gender", data["gender"], f"gender: {Profile.Gender(data['gender']).label}"))
+            label = Profile.Gender(data["gender"]).label
+            active.append(ActiveFilter("gender", data["gender"], f"{human_label('gender')}: {label}"))
         visits = dict(VISIT_CHOICES)
         for value in data.get("visit") or []:
-            active.append(ActiveFilter("visit", value, f"sessions: {visits[value].lower()}"))
+            active.append(ActiveFilter("visit", value, f"{human_label('visit')}: {visits[value]}"))
         for key in ("accessible", "accepting", "sliding_scale"):
             if data.get(key):
-                active.append(ActiveFilter(key, "", PARAMETER_LABELS[key]))
+                active.append(ActiveFilter(key, "", human_label(key)))
         return active
+
+    def panel_should_open(self) -> bool:
+        """Whether the folded filters start open: only on a page with errors, and only when a
+        filter inside the fold has an error or a value (a wrong place alone keeps it folded)."""
+        if not self.form.errors:
+            return False
+        if any(name in PANEL_PARAMETERS for name in self.form.errors):
+            return True
+        data = self.form.data
+        for name in PANEL_PARAMETERS:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            if name != "sort" and any(str(value or "").strip() for value in values):
+                return True
+        return False
+
+
+# Parameters shown inside the folded "More filters" panel (not the place, distance or words).
+PANEL_PARAMETERS = tuple(name for name in TherapistFilter.base_filters if name not in ("near", "radius", "q"))
+# The search carried from the results to a profile, an enquiry and a guide, as one
+# parameter: only the search's own parameters, a few values each, and short.
+SEARCH_PARAMETER = "search"
+MAX_SEARCH_LENGTH = 1500
+MAX_CARRIED_VALUES = 20
+MAX_CARRIED_VALUE_LENGTH = 200
+MAX_NEAR_LENGTH = 200
+
+
+def human_label(parameter: str) -> str:
+    """The parameter's name as a label: "Service", "Treatment phase", "Accessible premises"."""
+    label = PARAMETER_LABELS[parameter]
+    return label[:1].upper() + label[1:]
+
+
+def clean_search_string(raw: str) -> str:
+    """A search's query string made safe to carry and re-use.
+
+    Keeps only parameters the search knows (and a numeric page), at most a few
+    values each, each short; anything else is dropped. Too long altogether:
+    nothing is carried.
+    """
+    if not raw or len(raw) > MAX_SEARCH_LENGTH * 3:
+        return ""
+    try:
+        parsed = parse_qsl(raw, keep_blank_values=False, max_num_fields=200)
+    except ValueError:  # too many fields
+        return ""
+    known = set(TherapistFilter.base_filters)
+    counts: dict[str, int] = {}
+    pairs: list[tuple[str, str]] = []
+    for key, value in parsed:
+        value = value.strip()
+        if not value or len(value) > MAX_CARRIED_VALUE_LENGTH or not value.isprintable():
+            continue
+        if key == "page":
+            if not value.isdigit() or len(value) > 6 or counts.get(key):
+                continue
+        elif key not in known:
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] > MAX_CARRIED_VALUES:
+            continue
+        pairs.append((key, value))
+    carried = urlencode(pairs)
+    return carried if len(carried) <= MAX_SEARCH_LENGTH else ""
+
+
+def clean_near(raw: str | None) -> str:
+    """A place name to carry to the search: whitespace tidied, at most 200 characters, else nothing."""
+    text = " ".join((raw or "").split())
+    return text if len(text) <= MAX_NEAR_LENGTH and text.isprintable() else ""
+
+
+def clean_radius(raw: str | None) -> str:
+    """One of the distances the search form offers ("25"), else nothing."""
+    try:
+        miles = float(raw or "")
+    except ValueError:
+        return ""
+    return str(int(miles)) if miles in RADIUS_CHOICES else ""
+
+
+def wider_radii(radius: float | None, nearest_miles: float | None, limit: int = 3) -> list[int]:
+    """Offered distances that would find someone: larger than ``radius``, from the first one
+    that reaches the nearest match (``nearest_miles``) on, at most ``limit``. None without a match."""
+    if radius is None or nearest_miles is None:
+        return []
+    return [miles for miles in RADIUS_CHOICES if miles > radius and miles >= nearest_miles][:limit]

@@ -13,16 +13,20 @@ query time (nothing is stored that could go stale):
 
 A credential is valid through its ``expires_on`` day in the site's time zone.
 
-``listed_q`` gives the rule as a database filter (used by
-``Profile.objects.listed()``), ``reasons_not_listed`` gives it in plain words
-for one profile (used by the dashboard). A test proves they agree.
+``listed_q`` gives the rule as a database filter, ``reasons_not_listed``
+gives it in plain words for one profile (used by the dashboard). For speed,
+``refresh_listing`` stores the rule's outcome as the last day a profile is
+listed (``Profile.listed_until``); signals run it whenever a profile, its
+services, locations or credentials change, and ``Profile.objects.listed()``
+compares it with today's date. Tests prove all three agree.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 
@@ -57,8 +61,8 @@ def missing_parts(profile) -> list[Reason]:
     return missing
 
 
-def complete_q() -> Q:
-    Service = apps.get_model("directory", "Service")
+def complete_q(registry=apps) -> Q:
+    Service = registry.get_model("directory", "Service")
     has_service = Exists(Service.profiles.through.objects.filter(profile_id=OuterRef("pk")))
     return (
         ~Q(display_name="")
@@ -75,6 +79,69 @@ def current_credentials(today: date):
     Credential = apps.get_model("directory", "Credential")
     return Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+# A credential without an expiry date counts as valid until this day.
+FAR_FUTURE = date(9999, 12, 31)
+# The kinds the rule asks for (as Credential.PRACTISE_KINDS and ONCOLOGY_KINDS;
+# plain strings so a migration's historical models can use them).
+PRACTISE_KINDS = ("licence", "unregulated")
+ONCOLOGY_KINDS = ("oncology_training", "clt")
+VERIFIED = "verified"
+
+
+def _latest_expiry(Credential, kinds) -> Subquery:
+    """The latest day any verified credential of these kinds is valid through."""
+    valid_through = (
+        Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+        .annotate(valid_through=Coalesce("expires_on", Value(FAR_FUTURE)))
+        .order_by("-valid_through")
+        .values("valid_through")[:1]
+    )
+    return Subquery(valid_through, output_field=DateField())
+
+
+def _verified_q(Credential, kinds) -> Q:
+    verified = Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+    return Q(Exists(verified))
+
+
+def refresh_listing(profiles, registry=apps) -> int:
+    """Store ``listed_until`` and ``last_verified_on`` for a queryset of profiles.
+
+    ``listed_until`` is the last day ``listed_q`` holds given the stored data:
+    the earlier of the latest-expiring verified licence (or statement) and the
+    latest-expiring verified oncology credential, when every other condition
+    holds; NULL otherwise. One UPDATE, for one profile or for a whole bulk load.
+    """
+    # The registry is the migration's own when a migration calls this.
+    Credential = registry.get_model("directory", "Credential")
+    Location = registry.get_model("directory", "Location")
+    practise_kinds, oncology_kinds = PRACTISE_KINDS, ONCOLOGY_KINDS
+    eligible = (
+        Q(submitted_at__isnull=False)
+        & complete_q(registry)
+        & Q(suspended_at__isnull=True)
+        & _verified_q(Credential, practise_kinds)
+        & _verified_q(Credential, oncology_kinds)
+        & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
+    )
+    last_verified = (
+        Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED)
+        .order_by("-verified_on")
+        .values("verified_on")[:1]
+    )
+    return profiles.update(
+        listed_until=Case(
+            When(
+                eligible,
+                then=Least(_latest_expiry(Credential, practise_kinds), _latest_expiry(Credential, oncology_kinds)),
+            ),
+            default=Value(None),
+            output_field=DateField(),
+        ),
+        last_verified_on=Subquery(last_verified, output_field=DateField()),
     )
 
 

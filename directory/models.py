@@ -111,6 +111,13 @@ class Profile(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
 
+    # The listing rule, stored for speed (see listing.refresh_listing): the last
+    # day this profile is listed given its current data, compared with
+    # today's date at query time, so expiry still delists with no job.
+    listed_until = models.DateField(null=True, blank=True, editable=False)
+    # The most recent verification of any of its credentials ("recently verified" sort).
+    last_verified_on = models.DateField(null=True, blank=True, editable=False)
+
     # Denormalised text over name, headline, services and bio for free-text
     # search; written by the code that changes those (see search.py).
     search_text = models.TextField(blank=True, editable=False)
@@ -125,6 +132,10 @@ class Profile(models.Model):
 
     class Meta:
         ordering = ["display_name", "id"]
+        indexes = [
+            models.Index(fields=["listed_until"], name="profile_listed_until"),
+            models.Index(fields=["last_verified_on", "id"], name="profile_last_verified"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fee_min__isnull=True) | Q(fee_max__isnull=True) | Q(fee_min__lte=models.F("fee_max")),
@@ -182,7 +193,15 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lng")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lng"),
+            # Home-visit areas: a partial index, as most locations have no travel radius.
+            models.Index(
+                fields=["latitude", "longitude", "travel_radius_miles", "profile"],
+                condition=Q(travel_radius_miles__isnull=False),
+                name="location_home_area",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),

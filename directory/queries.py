@@ -10,7 +10,6 @@ from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sq
 from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MILES, bounding_box
-from directory.listing import listed_q
 
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
@@ -67,8 +66,9 @@ def current_credentials_prefetch(today: date | None = None) -> Prefetch:
 
 class ProfileQuerySet(models.QuerySet):
     def listed(self, today: date | None = None) -> "ProfileQuerySet":
-        """Profiles patients may see. The one place the listing rule is applied."""
-        return self.filter(listed_q(today))
+        """Profiles patients may see: the listing rule, as stored by
+        listing.refresh_listing and compared with today's date here."""
+        return self.filter(listed_until__gte=today or timezone.localdate())
 
     def near(self, latitude: float, longitude: float, miles: float) -> "ProfileQuerySet":
         """Profiles with a location within ``miles`` of the point, or whose home-visit area covers it.
@@ -84,19 +84,23 @@ class ProfileQuerySet(models.QuerySet):
             Location.objects.filter(_in_box_q(latitude, longitude, miles))
             .annotate(distance=distance)
             .filter(distance__lte=miles)
+            .order_by()
             .values("profile_id")
         )
         travel_radius = Least(F("travel_radius_miles"), Value(MAX_TRAVEL_RADIUS_MILES))
         home_areas = (
-            Location.objects.filter(travel_radius_miles__isnull=False)
+            Location.objects.filter(travel_radius_miles__isnull=False, profile__visits_home=True)
             .filter(_in_box_q(latitude, longitude, MAX_TRAVEL_RADIUS_MILES))
             .annotate(distance=distance)
             .filter(distance__lte=travel_radius)
+            .order_by()
             .values("profile_id")
         )
-        covers_point = Q(visits_home=True, pk__in=home_areas)
+        covers_point = Q(pk__in=home_areas)
+        # One UNION of two index-backed lookups: an OR of the two would make
+        # PostgreSQL scan every profile. (SQLite refuses ORDER BY inside a UNION.)
         return (
-            self.filter(Q(pk__in=within) | covers_point)
+            self.filter(pk__in=within.union(home_areas))
             .with_distance(latitude, longitude)
             .annotate(visits_your_area=models.ExpressionWrapper(covers_point, output_field=models.BooleanField()))
         )
@@ -111,16 +115,6 @@ class ProfileQuerySet(models.QuerySet):
             .values("distance")[:1]
         )
         return self.annotate(distance=Subquery(nearest, output_field=FloatField()))
-
-    def with_last_verified(self) -> "ProfileQuerySet":
-        """Annotate ``last_verified_on``: the date of the profile's most recent verification."""
-        Credential = apps.get_model("directory", "Credential")
-        latest = (
-            Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED)
-            .order_by("-verified_on")
-            .values("verified_on")[:1]
-        )
-        return self.annotate(last_verified_on=Subquery(latest, output_field=models.DateField()))
 
     def with_any(self, relation: str, slugs) -> "ProfileQuerySet":
         """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …)."""

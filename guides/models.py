@@ -86,19 +86,23 @@ class Guide(models.Model):
         """The body as a reader sees it: no tags, no link addresses (what the reading-level check scores)."""
         return html_to_text(self.rendered_body)
 
-    def search_url(self) -> str:
-        """A search for therapists matching this guide.
+    def search_url(self, near: str = "", radius: str = "") -> str:
+        """A search for therapists matching this guide, near a place when one is given.
 
         Values of one parameter are alternatives but different parameters must
         all hold, so adding phases to services would hide therapists who offer
         the service without ticking that phase. Services alone, then; phases
-        only when the guide has no service.
+        only when the guide has no service. ``near`` and ``radius`` must
+        already be checked by the caller (the guide page does).
         """
         service_slugs = list(self.services.order_by("pk").values_list("slug", flat=True))
+        params: list[tuple[str, str]] = [("near", near)] if near else []
+        if near and radius:
+            params.append(("radius", radius))
         if service_slugs:
-            params = [("service", slug) for slug in service_slugs]
+            params += [("service", slug) for slug in service_slugs]
         else:
-            params = [("phase", slug) for slug in self.phases.order_by("pk").values_list("slug", flat=True)]
+            params += [("phase", slug) for slug in self.phases.order_by("pk").values_list("slug", flat=True)]
         path = therapist_search_path()
         return f"{path}?{urlencode(params)}" if params else path
 

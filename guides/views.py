@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from directory.filters import SEARCH_PARAMETER, clean_near, clean_radius, clean_search_string
 from guides.models import Guide
 
 
@@ -14,9 +17,21 @@ def guide_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A guide. From the search, it keeps the patient's place (``near``, ``radius``) for its own
+    search link and the search itself (``search``) for the way back; anything not valid is dropped."""
     guide = get_object_or_404(Guide, slug=slug)
+    near = clean_near(request.GET.get("near"))
+    radius = clean_radius(request.GET.get("radius")) if near else ""
+    carried = clean_search_string(request.GET.get(SEARCH_PARAMETER, ""))
+    pairs = (("near", near), ("radius", radius), (SEARCH_PARAMETER, carried))
     return render(
         request,
         "guides/guide_detail.html",
-        {"guide": guide, "search_url": guide.search_url(), "related_guides": guide.related_guides()},
+        {
+            "guide": guide,
+            "search_url": guide.search_url(near=near, radius=radius),
+            "related_guides": guide.related_guides(),
+            "carried_search": carried,
+            "guide_query": urlencode([(key, value) for key, value in pairs if value]),
+        },
     )

@@ -11,7 +11,7 @@ from directory import services
 from directory.demo.people import create_demo_people
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile
-from tests.factories import add_credential, days_from_today, make_listed_profile, make_reviewer, make_user
+from tests.factories import add_credential, days_from_today, make_listed_profile, make_reviewer, make_user, save_all
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,9 @@ def _suspend(profile):
 
 
 def _expire_licence(profile):
-    profile.credentials.filter(kind="licence").update(issued_on=days_from_today(-800), expires_on=days_from_today(-1))
+    save_all(
+        profile.credentials.filter(kind="licence"), issued_on=days_from_today(-800), expires_on=days_from_today(-1)
+    )
 
 
 def _withdraw_training(profile):
@@ -162,7 +164,9 @@ def test_a_licence_expiring_today_still_lists_and_one_that_expired_yesterday_doe
 def test_an_expired_licence_is_carried_by_a_verified_renewal():
     reviewer = make_reviewer()
     profile = make_listed_profile(reviewer=reviewer)
-    profile.credentials.filter(kind="licence").update(issued_on=days_from_today(-800), expires_on=days_from_today(-1))
+    save_all(
+        profile.credentials.filter(kind="licence"), issued_on=days_from_today(-800), expires_on=days_from_today(-1)
+    )
     add_credential(profile, "licence", status="verified", reviewer=reviewer, identifier="DEMO-NY-4242")
     assert is_listed(Profile.objects.get(pk=profile.pk))
     assert Profile.objects.listed().filter(pk=profile.pk).exists()

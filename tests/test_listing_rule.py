@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from directory.listing import reasons_not_listed
 from directory.models import Credential, Location, Profile
-from tests.factories import add_credential, add_location, make_listed_profile, make_profile
+from tests.factories import add_credential, add_location, make_listed_profile, make_profile, save_all
 from tests.review_helpers import decide, signed_in_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -46,14 +46,14 @@ def test_the_starting_profile_is_listed():
 
 def test_not_submitted_means_not_listed():
     profile = make_listed_profile()
-    Profile.objects.filter(pk=profile.pk).update(submitted_at=None)
+    save_all(Profile.objects.filter(pk=profile.pk), submitted_at=None)
     assert not listed(profile)
     assert "not_submitted" in reason_codes(profile)
 
 
 def test_incomplete_means_not_listed():
     profile = make_listed_profile()
-    Profile.objects.filter(pk=profile.pk).update(bio="")
+    save_all(Profile.objects.filter(pk=profile.pk), bio="")
     assert not listed(profile)
     assert "missing_bio" in reason_codes(profile)
 
@@ -79,8 +79,10 @@ def test_a_rejected_licence_means_not_listed(client, reviewer):
 def test_an_expired_licence_means_not_listed():
     profile = make_listed_profile()
     licence = credential_of(profile, Kind.LICENCE)
-    Credential.objects.filter(pk=licence.pk).update(
-        issued_on=timezone.localdate() - timedelta(days=800), expires_on=timezone.localdate() - timedelta(days=1)
+    save_all(
+        Credential.objects.filter(pk=licence.pk),
+        issued_on=timezone.localdate() - timedelta(days=800),
+        expires_on=timezone.localdate() - timedelta(days=1),
     )
     assert not listed(profile)
     assert "no_practise_credential" in reason_codes(profile)
@@ -180,9 +182,11 @@ def test_a_licence_is_valid_through_its_expiry_day_and_delists_the_day_after():
 def test_a_licence_expiring_today_still_lists_and_one_that_expired_yesterday_does_not():
     today = timezone.localdate()
     expiring_today = make_listed_profile()
-    Credential.objects.filter(profile=expiring_today, kind=Kind.LICENCE).update(expires_on=today)
+    save_all(Credential.objects.filter(profile=expiring_today, kind=Kind.LICENCE), expires_on=today)
     expired_yesterday = make_listed_profile()
-    Credential.objects.filter(profile=expired_yesterday, kind=Kind.LICENCE).update(expires_on=today - timedelta(days=1))
+    save_all(
+        Credential.objects.filter(profile=expired_yesterday, kind=Kind.LICENCE), expires_on=today - timedelta(days=1)
+    )
     assert listed(expiring_today)
     assert not listed(expired_yesterday)
 

@@ -1,11 +1,13 @@
 """A listed therapist's profile page: everything a patient needs, nothing private; 404 for anyone not listed."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from directory.models import Credential
-from tests.factories import add_credential, add_location, make_profile, make_user
+from tests.factories import add_credential, add_location, make_profile, make_user, save_all
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def therapist():
         years_oncology=7,
     )
     licence = profile.credentials.get(kind=Credential.Kind.LICENCE)
-    Credential.objects.filter(pk=licence.pk).update(internal_note="INTERNAL-NOTE-7", reference="REGISTRY-REF-9")
+    save_all(Credential.objects.filter(pk=licence.pk), internal_note="INTERNAL-NOTE-7", reference="REGISTRY-REF-9")
     return profile
 
 
@@ -60,7 +62,7 @@ def test_the_street_address_shows_only_when_the_therapist_opts_in(client, therap
     assert "New York, NY 10001" in html
     assert 'value="40.75,-74.0"' in html  # rounded to about 1 km
     assert "40.748417" not in html
-    therapist.locations.update(show_street_address=True)
+    save_all(therapist.locations, show_street_address=True)
     html = client.get(therapist.get_absolute_url()).content.decode()
     assert "12 Example Street" in html
     assert 'value="40.748417,-73.996743"' in html
@@ -94,7 +96,9 @@ def test_anyone_not_listed_gets_404(client, therapist, state):
         therapist.save()
         slug = therapist.slug
     else:
-        therapist.credentials.filter(kind=Credential.Kind.ONCOLOGY_TRAINING).update(status=Credential.Status.WITHDRAWN)
+        save_all(
+            therapist.credentials.filter(kind=Credential.Kind.ONCOLOGY_TRAINING), status=Credential.Status.WITHDRAWN
+        )
         slug = therapist.slug
     assert client.get(f"/therapists/{slug}/").status_code == 404
     assert client.get(f"/therapists/{slug}/enquiry/").status_code == 404
@@ -109,3 +113,21 @@ def test_the_therapist_cannot_see_their_unlisted_profile_here_either(client):
 
 def test_the_profile_page_answers_get_only(client, therapist):
     assert client.post(therapist.get_absolute_url()).status_code == 405
+
+
+def test_a_failed_enquiry_puts_its_error_summary_first_for_screen_readers(client, therapist):
+    response = client.post(f"/therapists/{therapist.slug}/enquiry/", {"name": "", "email": "", "message": ""})
+    html = response.content.decode()
+    summary = re.search(r"<div class=\"error-summary\"[^>]*>", html).group(0)
+    for attribute in ('role="alert"', 'id="error-summary"', 'tabindex="-1"', "autofocus"):
+        assert attribute in summary
+    # On its own page the summary's heading comes right under the page's h1.
+    assert "<h2>Your message has not been sent yet</h2>" in html
+    assert html.index('class="error-summary"') < html.index('class="enquiry-form"')
+    assert 'href="#id_consent">Tick the box' in html
+
+
+def test_the_profile_pages_enquiry_form_has_no_error_summary_before_a_try(client, therapist):
+    html = client.get(therapist.get_absolute_url()).content.decode()
+    assert "error-summary" not in html
+    assert "autofocus" not in html

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.models import Credential
-from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
+from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer, save_all
 from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, PHILADELPHIA, STAMFORD, listed, miles_from_10001
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,10 @@ def test_only_listed_therapists_ever_appear(client, reviewer):
     add_location(not_submitted)
     suspended = listed(display_name="Suspended Sam", reviewer=reviewer, suspended_at=timezone.now())
     expired = make_listed_profile(display_name="Expired Eve", reviewer=reviewer)
-    expired.credentials.filter(kind=Credential.Kind.LICENCE).update(
-        expires_on=date.today() - timedelta(days=2), issued_on=date.today() - timedelta(days=400)
+    save_all(
+        expired.credentials.filter(kind=Credential.Kind.LICENCE),
+        expires_on=date.today() - timedelta(days=2),
+        issued_on=date.today() - timedelta(days=400),
     )
     for params in ({}, {"near": "10001"}, {"q": "oncology"}, {"near": "10001", "q": "massage", "radius": "250"}):
         html = client.get(SEARCH, params).content.decode()
@@ -122,11 +124,11 @@ def test_an_unknown_filter_value_gives_a_plain_message(client):
 
 def test_a_home_visit_therapist_appears_when_the_place_is_inside_their_travel_radius(client, reviewer):
     home = listed(PHILADELPHIA, display_name="Travelling Tia", reviewer=reviewer, visits_home=True)
-    home.locations.update(travel_radius_miles=100)
+    save_all(home.locations, travel_radius_miles=100)
     far_base = listed(PHILADELPHIA, display_name="Practice Pat", reviewer=reviewer, visits_home=False)
-    far_base.locations.update(travel_radius_miles=100)  # radius set but no home visits: not shown
+    save_all(far_base.locations, travel_radius_miles=100)  # radius set but no home visits: not shown
     too_far = listed(PHILADELPHIA, display_name="Short Trips Tom", reviewer=reviewer, visits_home=True)
-    too_far.locations.update(travel_radius_miles=20)
+    save_all(too_far.locations, travel_radius_miles=20)
     listed(BROOKLYN, display_name="Brooklyn Bo", reviewer=reviewer)
     response = client.get(SEARCH, {"near": "10001", "radius": "10"})
     assert names_in(response) == ["Brooklyn Bo", "Travelling Tia"]
@@ -142,7 +144,7 @@ def test_a_therapist_counts_from_their_nearest_location(client, reviewer):
     assert f"{miles_from_10001(NEWARK):.1f} miles" in response.content.decode()
 
 
-def test_no_results_says_so_kindly_and_shows_the_nearest_beyond_the_radius(client, reviewer):
+def test_no_results_says_so_kindly_with_the_real_distance_to_the_nearest_match(client, reviewer):
     listed(PHILADELPHIA, display_name="Philly Pam", reviewer=reviewer, accessible_premises=True)
     listed(STAMFORD, display_name="Stamford Sue", reviewer=reviewer, accessible_premises=True)
     listed(CHICAGO, display_name="Chicago Cy", reviewer=reviewer)
@@ -150,23 +152,64 @@ def test_no_results_says_so_kindly_and_shows_the_nearest_beyond_the_radius(clien
     html = response.content.decode()
     assert "0 therapists match within 5 miles" in html
     assert "We are sorry" in html
-    assert "The nearest therapists who match" in html
+    assert f"The nearest therapist who matches is {round(miles_from_10001(STAMFORD))} miles away" in html
+    assert "a little further away" not in html
     assert names_in(response) == ["Stamford Sue", "Philly Pam"]  # Chicago Cy lacks step-free premises
-    from tests.search_helpers import miles_from_10001 as miles
+    assert f"{miles_from_10001(STAMFORD):.1f} miles" in html
+    # One tap widens the search: the offered distances that reach the nearest match (about 34 miles).
+    wider = re.findall(r'<a class="button" href="\?([^"]+)">Within (\d+) miles</a>', html)
+    assert [miles for _, miles in wider] == ["50", "100", "250"]
+    assert wider[0][0] == "near=10001&amp;accessible=on&amp;radius=50"
+    assert re.search(r'href="\?near=10001&amp;radius=5">Remove “Accessible premises”', html)
 
-    assert f"{miles(STAMFORD):.1f} miles" in html
-    assert "Search within 250 miles instead" in html
-    assert re.search(r'href="\?near=10001&amp;radius=5">Remove “accessible premises”', html)
+
+def test_no_fallback_therapist_is_shown_beyond_250_miles(client, reviewer):
+    listed(CHICAGO, display_name="Chicago Cy", reviewer=reviewer)  # about 710 miles from 10001
+    response = client.get(SEARCH, {"near": "10001", "radius": "25"})
+    html = response.content.decode()
+    assert names_in(response) == []
+    assert "Nobody who matches works within 250 miles of New York" in html
+    assert "Phone your cancer centre" in html
+    assert "The nearest therapist" not in html
+    assert "Within 250 miles</a>" not in html  # a wider search would find nobody either
+
+
+def test_the_nearest_distance_reads_as_people_say_it():
+    from directory.views.public import miles_text
+
+    assert [miles_text(m) for m in (820.4, 34.06, 9.96, 1.44, 1.0)] == [
+        "820 miles",
+        "34 miles",
+        "10 miles",
+        "1.4 miles",
+        "1 mile",
+    ]
 
 
 def test_an_active_filter_can_be_removed_with_a_link(client, reviewer):
     listed(reviewer=reviewer, services=("reflexology",))
     html = client.get(SEARCH, {"service": ["reflexology", "comfort-touch"], "q": "gentle"}).content.decode()
-    assert 'href="?service=comfort-touch&amp;q=gentle" aria-label="Remove service: Reflexology"' in html
-    assert 'href="?service=reflexology&amp;service=comfort-touch" aria-label="Remove words “gentle”"' in html
+    assert 'href="?service=comfort-touch&amp;q=gentle" aria-label="Remove Service: Reflexology"' in html
+    assert 'href="?service=reflexology&amp;service=comfort-touch" aria-label="Remove Words: “gentle”"' in html
+    assert "service: Reflexology" not in html
 
 
-def test_results_show_the_verified_credentials_in_plain_words(client, reviewer):
+def test_active_filter_tags_use_the_filters_human_labels(client, reviewer):
+    listed(reviewer=reviewer)
+    params = {"service": "manual-lymphatic-drainage", "visit": "home", "gender": "woman", "accepting": "on"}
+    tags = client.get(SEARCH, params).content.decode().split('class="active-filters"')[1].split("</ul>")[0]
+    for label in ("Service: Manual lymphatic drainage", "Session place: Home visits", "Gender: Woman"):
+        assert f"<li>{label} <a" in tags
+    assert "<li>Accepting new clients <a" in tags
+
+
+def test_the_gender_choice_offers_any_rather_than_dashes(client):
+    html = client.get(SEARCH).content.decode()
+    assert '<option value="" selected>Any</option>' in html
+    assert "---------" not in html
+
+
+def test_a_result_card_sums_up_the_checks_in_one_line_and_leaves_details_to_the_profile(client, reviewer):
     profile = listed(
         display_name="Card Cora",
         reviewer=reviewer,
@@ -177,16 +220,39 @@ def test_results_show_the_verified_credentials_in_plain_words(client, reviewer):
         visits_home=True,
     )
     add_credential(profile, Credential.Kind.CLT, status=Credential.Status.PENDING, issuer="Pending Academy")
+    last = date.today() - timedelta(days=3)
+    save_all(profile.credentials.filter(kind=Credential.Kind.LICENCE), verified_on=last - timedelta(days=40))
+    save_all(profile.credentials.filter(kind=Credential.Kind.ONCOLOGY_TRAINING), verified_on=last)
     html = client.get(SEARCH, {"near": "10001"}).content.decode()
-    verified_on = date.today().strftime("%-d %b %Y")
-    assert f"Licensed massage therapist, New York — verified {verified_on}" in html
-    assert f"Oncology massage training, 32 hours — verified {verified_on}" in html
     results = html.split('class="search-results"')[1].split('class="guide-panel"')[0]
+    summary = f"Licence and oncology training checked by our reviewers, last on {last.strftime('%-d %b %Y')}"
+    assert f'<p class="result-checked">{summary}</p>' in results
     assert "Pending Academy" not in results and "Lymphedema" not in results
-    assert "USD 80–120 a session, sliding scale" in html
-    assert "confirmed 3 Nov 2026" in html
-    assert "At their practice; home visits" in html
-    assert "Oncology massage" in html
+    assert "Test State Board" not in results  # the details are on the profile page
+    assert "USD 80–120 a session, sliding scale" in results
+    assert '<span class="badge badge-ok">Accepting new clients</span>' in results
+    assert "At their practice; home visits" in results
+    assert "Oncology massage" in results
+    profile_page = client.get(profile.get_absolute_url()).content.decode()
+    assert "Licensed massage therapist, New York (Test State Board of Massage Therapy)" in profile_page
+    assert "confirmed 3 Nov 2026" in profile_page
+
+
+def test_the_card_summary_names_what_was_checked():
+    from types import SimpleNamespace
+
+    from directory.views.public import credential_summary
+
+    def made(*kinds):
+        return [SimpleNamespace(kind=kind, verified_on=date(2026, 11, day)) for day, kind in enumerate(kinds, 1)]
+
+    assert credential_summary(made("licence", "clt", "insurance")) == (
+        "Licence, oncology training and insurance checked by our reviewers, last on 3 Nov 2026"
+    )
+    assert credential_summary(made("unregulated", "oncology_training")) == (
+        "Right to practise and oncology training checked by our reviewers, last on 2 Nov 2026"
+    )
+    assert credential_summary([]) == ""
 
 
 def test_the_guides_beside_the_results_follow_the_chosen_services(client, reviewer):
@@ -195,10 +261,10 @@ def test_the_guides_beside_the_results_follow_the_chosen_services(client, review
     plain = client.get(SEARCH).content.decode()
     assert "Is massage safe for me?" in plain  # the safety guide is always there
     lymph = client.get(SEARCH, {"service": "manual-lymphatic-drainage"}).content.decode()
-    assert 'href="/guides/lymphatic-drainage/"' in lymph
-    assert 'href="/guides/lymphatic-drainage/"' not in plain.split('class="guide-panel"')[1]
+    assert 'href="/guides/lymphatic-drainage/?' in lymph.split('class="guide-panel"')[1]
+    assert 'href="/guides/lymphatic-drainage/' not in plain.split('class="guide-panel"')[1]
     palliative = client.get(SEARCH, {"phase": "advanced-cancer"}).content.decode()
-    assert 'href="/guides/quality-of-life/"' in palliative
+    assert 'href="/guides/quality-of-life/?' in palliative
 
 
 def test_twenty_results_fill_a_page_and_the_rest_go_on_the_next(client, reviewer):
@@ -278,3 +344,34 @@ def test_a_full_page_of_results_with_its_css_and_js_stays_well_under_60_kb(clien
     assert len(re.findall(rb'class="result-name"', html)) == 20
     assets = sum(Path(finders.find(path)).stat().st_size for path in ("css/site.css", "css/print.css"))
     assert len(html) + assets < 50_000
+
+
+def filters_open(html: str) -> bool:
+    return re.search(r'<details class="search-filters"( open)?>', html).group(1) is not None
+
+
+def test_a_place_error_keeps_the_filters_folded_and_says_it_once_in_the_summary_and_once_by_the_field(client):
+    html = client.get(SEARCH, {"near": "zzzz", "radius": "25", "q": "gentle"}).content.decode()
+    assert not filters_open(html)
+    assert html.count("We could not find") == 2
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_near">We could not find' in summary
+    assert 'id="error-summary" tabindex="-1"' in html
+    near_input = re.search(r'<input type="text" name="near"[^>]+>', html).group(0)
+    assert 'aria-describedby="near-help near-error"' in near_input and 'aria-invalid="true"' in near_input
+    assert '<ul class="errorlist" id="near-error">' in html
+
+
+def test_the_filters_open_on_an_error_page_when_a_filter_has_an_error_or_a_value(client):
+    assert filters_open(client.get(SEARCH, {"near": "10001", "service": "astrology"}).content.decode())
+    assert filters_open(client.get(SEARCH, {"near": "zzzz", "phase": "survivorship"}).content.decode())
+    assert filters_open(client.get(SEARCH, {"near": "10001", "sort": "price"}).content.decode())
+    assert not filters_open(client.get(SEARCH, {"near": "10001", "radius": "abc"}).content.decode())
+    assert not filters_open(client.get(SEARCH, {"near": "zzzz", "sort": "experience"}).content.decode())
+
+
+def test_the_filters_stay_folded_on_a_results_page_with_the_chosen_ones_shown_as_tags(client, reviewer):
+    listed(reviewer=reviewer)
+    html = client.get(SEARCH, {"near": "10001", "service": "oncology-massage"}).content.decode()
+    assert not filters_open(html)
+    assert "More filters (1 chosen)" in html

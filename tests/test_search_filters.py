@@ -6,7 +6,7 @@ import pytest
 
 from directory.filters import TherapistFilter
 from directory.models import CancerType, CareSetting, Credential, Profile
-from tests.factories import make_reviewer
+from tests.factories import make_reviewer, save_all
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_sorting_by_experience_puts_the_longest_oncology_experience_first(people
 def test_sorting_by_recent_puts_the_most_recently_verified_first(people):
     today = date.today()
     for days, name in ((30, "Mila"), (3, "Rafe"), (90, "Noor")):
-        Credential.objects.filter(profile__display_name=name).update(verified_on=today - timedelta(days=days))
+        save_all(Credential.objects.filter(profile__display_name=name), verified_on=today - timedelta(days=days))
     search = TherapistFilter({"sort": "recent"}, queryset=Profile.objects.listed())
     assert [p.display_name for p in search.qs] == ["Rafe", "Mila", "Noor"]
     assert TherapistFilter({}, queryset=Profile.objects.listed()).sort_order() == "recent"

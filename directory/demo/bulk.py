@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from accounts.models import User
+from directory.listing import refresh_listing
 from directory.models import (
     CancerType,
     CareSetting,
@@ -658,6 +659,8 @@ def create_synthetic_therapists(
                 progress(report.therapists)
         if connection.vendor == "postgresql":
             _fill_search_vectors()
+        # bulk_create sends no signals: store the listing rule in one UPDATE.
+        refresh_listing(synthetic_profiles())
         # auto_now fields took the clock time; pin them to the reference date.
         moment = _at_noon(REFERENCE_DATE)
         synthetic_profiles().update(created_at=moment, updated_at=moment)

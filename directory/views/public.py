@@ -15,16 +15,28 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from directory.filters import MAX_RADIUS_MILES, PAGE_SIZE, PARAMETER_LABELS, TherapistFilter
+from directory.filters import (
+    MAX_RADIUS_MILES,
+    PAGE_SIZE,
+    PARAMETER_LABELS,
+    SEARCH_PARAMETER,
+    TherapistFilter,
+    clean_near,
+    clean_radius,
+    clean_search_string,
+    wider_radii,
+)
 from directory.forms_public import EnquiryForm
 from directory.geo import public_coordinates
-from directory.models import Enquiry, Location, Profile
+from directory.models import Credential, Enquiry, Location, Profile
 from directory.queries import haversine_miles_expression
 from guides.models import Guide
 
 logger = logging.getLogger(__name__)
 
 NEAREST_BEYOND_RADIUS = 3
+# Beyond this, a therapist is no use as "nearby": the page says nobody matches nearby instead.
+NEAREST_LIMIT_MILES = MAX_RADIUS_MILES
 # Multi-valued parameters read for the guide panel even when the form is invalid.
 MAX_VALUES_PER_PARAMETER = 20
 
@@ -49,6 +61,7 @@ def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     nearest_locations = (
         Location.objects.filter(profile__in=search.without_place().values("pk"))
         .annotate(distance=haversine_miles_expression(place.latitude, place.longitude))
+        .filter(distance__lte=NEAREST_LIMIT_MILES)
         .order_by("distance", "id")
         .values_list("profile_id", flat=True)[: NEAREST_BEYOND_RADIUS * 10]
     )
@@ -69,6 +82,61 @@ def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     )
 
 
+def miles_text(miles: float) -> str:
+    """A distance as people say it: "820 miles", "34 miles", "1.4 miles", "1 mile"."""
+    text = f"{round(miles):d}" if miles >= 10 else f"{miles:.1f}".removesuffix(".0")
+    return f"{text} mile" if text == "1" else f"{text} miles"
+
+
+def credential_summary(credentials) -> str:
+    """One line for a result card: what our reviewers checked, and when they last did.
+
+    ``credentials`` are the profile's current verified credentials (already
+    prefetched): no query. The details are on the profile page.
+    """
+    credentials = list(credentials)
+    if not credentials:
+        return ""
+    kinds = {credential.kind for credential in credentials}
+    parts = []
+    if Credential.Kind.LICENCE in kinds:
+        parts.append("Licence")
+    elif Credential.Kind.UNREGULATED in kinds:
+        parts.append("Right to practise")
+    if kinds & set(Credential.TRAINING_KINDS):
+        parts.append("oncology training")
+    if Credential.Kind.INSURANCE in kinds:
+        parts.append("insurance")
+    if not parts:
+        parts.append("Credentials")
+    parts[0] = parts[0][:1].upper() + parts[0][1:]
+    checked = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    last = max(credential.verified_on for credential in credentials if credential.verified_on)
+    return f"{checked} checked by our reviewers, last on {last:%-d %b %Y}"
+
+
+def with_card_summaries(profiles) -> list[Profile]:
+    profiles = list(profiles)
+    for profile in profiles:
+        profile.checked_summary = credential_summary(profile.verified_credentials)
+    return profiles
+
+
+def carried_search(source: QueryDict) -> str:
+    """The search a patient came from, cleaned (see filters.clean_search_string)."""
+    return clean_search_string(source.get(SEARCH_PARAMETER, ""))
+
+
+def guide_query(params: QueryDict, carried: str) -> str:
+    """What a guide link carries: the place and distance (for the guide's own search link) and the search."""
+    pairs = (
+        ("near", clean_near(params.get("near"))),
+        ("radius", clean_radius(params.get("radius"))),
+        (SEARCH_PARAMETER, carried),
+    )
+    return urlencode([(key, value) for key, value in pairs if value])
+
+
 def _guide_slugs(params: QueryDict, name: str) -> list[str]:
     return [value[:80] for value in params.getlist(name)[:MAX_VALUES_PER_PARAMETER]]
 
@@ -78,17 +146,28 @@ def therapist_search(request: HttpRequest) -> HttpResponse:
     search = TherapistFilter(request.GET, queryset=Profile.objects.listed())
     form = search.form
     context = {"search": search, "form": form, "page_obj": None, "results": [], "count": 0}
+    # The search itself, carried to the profiles and guides it links to.
+    carried = clean_search_string(request.GET.urlencode())
+    context["profile_query"] = urlencode({SEARCH_PARAMETER: carried}) if carried else ""
+    context["guide_query"] = guide_query(request.GET, carried)
+    context["filters_open"] = search.panel_should_open()
     if search.is_valid():
         paginator = Paginator(search.qs.for_cards(), PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
-        context.update(page_obj=page_obj, results=page_obj.object_list, count=paginator.count)
-        context["nearest"] = nearest_beyond_radius(search) if paginator.count == 0 and search.place else []
+        context.update(page_obj=page_obj, results=with_card_summaries(page_obj.object_list), count=paginator.count)
+        nearest = with_card_summaries(nearest_beyond_radius(search)) if paginator.count == 0 and search.place else []
+        context["nearest"] = nearest
+        context["nearest_distance"] = miles_text(nearest[0].distance) if nearest else ""
+        context["nearest_limit"] = NEAREST_LIMIT_MILES
         context["active_filters"] = [
             (active, "?" + query_string(request.GET, drop=(active.parameter, active.value)))
             for active in search.active_filters()
         ]
         context["sort_order"] = search.sort_order()
-        context["wider_query"] = query_string(request.GET, radius=str(MAX_RADIUS_MILES))
+        context["wider_searches"] = [
+            (miles, "?" + query_string(request.GET, radius=str(miles)))
+            for miles in wider_radii(form.cleaned_data.get("radius"), nearest[0].distance if nearest else None)
+        ]
     else:
         context["did_you_mean"] = [
             (place.label, "?" + query_string(request.GET, near=place.label)) for place in search.place_choices
@@ -129,15 +208,13 @@ def public_location(location: Location) -> dict:
 @require_safe
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = get_object_or_404(
-        Profile.objects.listed()
-        .for_cards()
-        .prefetch_related("phases", "care_settings", "cancer_types")
-        .with_last_verified(),
+        Profile.objects.listed().for_cards().prefetch_related("phases", "care_settings", "cancer_types"),
         slug=slug,
     )
     guides = Guide.objects.for_search(
         [service.slug for service in profile.services.all()], [phase.slug for phase in profile.phases.all()]
     )
+    carried = carried_search(request.GET)
     return render(
         request,
         "directory/profile/detail.html",
@@ -147,6 +224,8 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "guides": guides,
             "form": EnquiryForm(),
             "retention_days": settings.ENQUIRY_RETENTION_DAYS,
+            "carried_search": carried,
+            "guide_query": guide_query(QueryDict(carried), carried),
         },
     )
 
@@ -183,10 +262,12 @@ def notify_therapist(request: HttpRequest, enquiry: Enquiry) -> None:
 def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
     form = EnquiryForm(request.POST or None)
+    # The search the patient came from: a hidden field, never anything they wrote in the form.
+    carried = carried_search(request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         if form.is_spam():
             # Answer a robot as if it succeeded, so it learns nothing; keep nothing.
-            return redirect("enquiry_sent", slug=profile.slug)
+            return _sent_redirect(profile, carried)
         if form.is_valid():
             if not consume(request, action="enquiry", key=form.sender_key()):
                 return render(request, "429.html", status=429)
@@ -194,15 +275,38 @@ def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
             enquiry.profile = profile
             enquiry.save()
             notify_therapist(request, enquiry)
-            return redirect("enquiry_sent", slug=profile.slug)
+            return _sent_redirect(profile, carried)
     return render(
         request,
         "directory/enquiries/form.html",
-        {"profile": profile, "form": form, "retention_days": settings.ENQUIRY_RETENTION_DAYS},
+        {
+            "profile": profile,
+            "form": form,
+            "retention_days": settings.ENQUIRY_RETENTION_DAYS,
+            "carried_search": carried,
+            "profile_query": urlencode({SEARCH_PARAMETER: carried}) if carried else "",
+        },
     )
+
+
+def _sent_redirect(profile: Profile, carried: str) -> HttpResponse:
+    """To the thank-you page; its address carries the search's filters only, nothing the patient wrote."""
+    url = reverse("enquiry_sent", kwargs={"slug": profile.slug})
+    if carried:
+        url += "?" + urlencode({SEARCH_PARAMETER: carried})
+    return redirect(url)
 
 
 @require_safe
 def enquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
-    return render(request, "directory/enquiries/sent.html", {"profile": profile})
+    carried = carried_search(request.GET)
+    return render(
+        request,
+        "directory/enquiries/sent.html",
+        {
+            "profile": profile,
+            "carried_search": carried,
+            "profile_query": urlencode({SEARCH_PARAMETER: carried}) if carried else "",
+        },
+    )

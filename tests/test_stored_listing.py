@@ -1,0 +1,101 @@
+"""The stored listing (Profile.listed_until) always agrees with the full rule."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from directory.demo.people import create_demo_people
+from directory.listing import listed_q, refresh_listing
+from directory.models import Credential, Location, Profile
+from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
+
+pytestmark = pytest.mark.django_db
+
+OFFSETS = (-800, -400, -31, -1, 0, 1, 17, 18, 30, 31, 364, 365, 366, 800, 5000)
+
+
+def assert_stored_matches_rule():
+    today = timezone.localdate()
+    for offset in OFFSETS:
+        day = today + timedelta(days=offset)
+        stored = set(Profile.objects.listed(today=day).values_list("pk", flat=True))
+        full = set(Profile.objects.filter(listed_q(day)).values_list("pk", flat=True))
+        assert stored == full, f"{offset} days from today"
+
+
+def test_the_stored_listing_matches_the_rule_on_every_demo_profile_on_many_days():
+    create_demo_people()
+    assert Profile.objects.listed().exists()
+    assert_stored_matches_rule()
+
+
+def test_the_stored_listing_matches_the_rule_on_random_profiles():
+    rng = random.Random(20261126)
+    reviewer = make_reviewer()
+    today = timezone.localdate()
+    kinds = [kind for kind, _ in Credential.Kind.choices]
+    statuses = [status for status, _ in Credential.Status.choices]
+    for _ in range(40):
+        profile = make_profile(
+            submitted_at=timezone.now() if rng.random() < 0.8 else None,
+            suspended_at=timezone.now() if rng.random() < 0.1 else None,
+            bio="" if rng.random() < 0.1 else "A short bio.",
+        )
+        if rng.random() < 0.9:
+            add_location(profile)
+        for _ in range(rng.randint(0, 4)):
+            kind = rng.choice(kinds)
+            expires = today + timedelta(days=rng.randint(-60, 400))
+            add_credential(
+                profile,
+                kind,
+                status=rng.choice(statuses),
+                reviewer=reviewer,
+                issued_on=expires - timedelta(days=900),
+                expires_on=expires if kind in Credential.EXPIRING_KINDS or rng.random() < 0.5 else None,
+            )
+    assert_stored_matches_rule()
+
+
+def test_every_change_the_rule_reads_updates_the_stored_listing():
+    profile = make_listed_profile()
+    assert Profile.objects.listed().filter(pk=profile.pk).exists()
+
+    training = profile.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
+    training.status = Credential.Status.WITHDRAWN
+    training.save()
+    assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+
+    training.status = Credential.Status.VERIFIED
+    training.save()
+    assert Profile.objects.listed().filter(pk=profile.pk).exists()
+
+    profile.services.clear()
+    assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    profile.services.add(1)
+    assert Profile.objects.listed().filter(pk=profile.pk).exists()
+
+    Location.objects.filter(profile=profile).delete()
+    assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    add_location(profile)
+    assert Profile.objects.listed().filter(pk=profile.pk).exists()
+
+    profile.suspended_at = timezone.now()
+    profile.save()
+    assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+
+
+def test_refreshing_everything_changes_nothing_that_was_kept_in_step():
+    create_demo_people()
+    before = dict(Profile.objects.values_list("pk", "listed_until"))
+    refresh_listing(Profile.objects.all())
+    assert dict(Profile.objects.values_list("pk", "listed_until")) == before
+
+
+def test_the_rule_kinds_match_the_model():
+    from directory import listing
+
+    assert set(listing.PRACTISE_KINDS) == set(Credential.PRACTISE_KINDS)
+    assert set(listing.ONCOLOGY_KINDS) == set(Credential.ONCOLOGY_KINDS)
