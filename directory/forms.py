@@ -8,6 +8,65 @@ from directory.uploads import check_evidence, reencode_photo
 
 CURRENCIES = [("USD", "US dollars"), ("CAD", "Canadian dollars"), ("GBP", "Pounds sterling"), ("EUR", "Euros")]
 
+# Plain error messages, in place of Django's defaults ("Ensure this value has at most…").
+# Each form field gets the messages of the first type it is an instance of; a form may
+# still set a field's own message afterwards ("Enter your name as it appears…").
+_COMMON_MESSAGES = {
+    "required": "Please fill this in.",
+    "max_length": "Please keep this under %(limit_value)d characters (you typed %(show_value)d).",
+    "min_length": "Please use at least %(limit_value)d characters (you typed %(show_value)d).",
+    "max_value": "Please enter %(limit_value)s or less.",
+    "min_value": "Please enter %(limit_value)s or more.",
+    "invalid_choice": "Please choose one of the options listed.",
+}
+_MESSAGES_BY_TYPE = (
+    (
+        forms.FileField,
+        {
+            "required": "Please choose a file.",
+            "invalid": "This is not a file we can read. Please choose the file again.",
+            "missing": "No file arrived. Please choose the file again.",
+            "empty": "This file is empty. Please choose the file again.",
+            "max_length": "Please rename the file to under %(max)d characters (its name has %(length)d).",
+            "contradiction": "Please either choose a new file or tick “Clear”, not both.",
+        },
+    ),
+    (
+        forms.ModelMultipleChoiceField,
+        {
+            "required": "Please choose at least one.",
+            "invalid_list": "Please choose from the options listed.",
+            "invalid_pk_value": "Please choose from the options listed.",
+        },
+    ),
+    (forms.ChoiceField, {"required": "Please choose one."}),
+    (forms.URLField, {"invalid": "Please enter a web address, such as https://example.com."}),
+    (forms.IntegerField, {"invalid": "Please enter a whole number, such as 12."}),
+    (forms.FloatField, {"invalid": "Please enter a number, such as 40.7484."}),
+    (forms.DateField, {"invalid": "Please enter a date, such as 2024-03-01."}),
+)
+
+
+def plain_error_messages(field: forms.Field) -> dict[str, str]:
+    """The plain messages for one form field."""
+    messages = dict(_COMMON_MESSAGES)
+    for field_type, overrides in _MESSAGES_BY_TYPE:
+        if isinstance(field, field_type):
+            if field_type is forms.FileField:
+                messages.pop("max_length")
+            messages.update(overrides)
+            break
+    return messages
+
+
+class PlainErrorsMixin:
+    """Gives every field of the form the plain error messages above."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(plain_error_messages(field))
+
 
 def _checkboxes(queryset, label: str, help_text: str = "") -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
@@ -15,8 +74,13 @@ def _checkboxes(queryset, label: str, help_text: str = "") -> forms.ModelMultipl
     )
 
 
-class ProfileForm(forms.ModelForm):
-    languages = _checkboxes(Language.objects.all(), "Languages you work in")
+class ProfileForm(PlainErrorsMixin, forms.ModelForm):
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(),
+        label="Languages you work in",
+        help_text="Choose at least one. Patients can search for a therapist who speaks their language.",
+        widget=forms.CheckboxSelectMultiple,
+    )
     services = _checkboxes(Service.objects.all(), "Services you offer", "Choose at least one.")
     phases = _checkboxes(Phase.objects.all(), "Treatment phases you work with")
     care_settings = _checkboxes(CareSetting.objects.all(), "Settings you have worked in")
@@ -90,6 +154,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         self.fields["display_name"].error_messages["required"] = "Enter your name as it appears on your licence."
         self.fields["gender"].help_text = "Optional. Used only as a search filter for patients who ask for it."
+        self.fields["gender"].choices = [("", "Prefer not to say"), *Profile.Gender.choices]
+        self.fields["languages"].error_messages["required"] = "Choose at least one language you work in."
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -140,7 +206,7 @@ class ProfileForm(forms.ModelForm):
         return [self[name] for name in self.contact_fields]
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(PlainErrorsMixin, forms.ModelForm):
     """A practice location. Coordinates come from the geocoder, confirmed by the therapist,
     or typed by hand in the advanced part of the form."""
 
@@ -247,14 +313,20 @@ class LocationForm(forms.ModelForm):
         return self.fingerprint_of(self.cleaned_data)
 
     def geocode_query(self) -> str:
+        """What the geocoder is asked: a US ZIP code alone, or "town, region, country".
+
+        The country narrows a shared name ("Albany, US" is not Albany, Australia). A place the
+        therapist qualified with a comma themselves ("Leeds, UK") is asked as typed, so the
+        country field, which starts as US, cannot override it.
+        """
         data = self.cleaned_data
         postcode, country = data.get("postcode", ""), data.get("country", "")
         if country == "US" and postcode and postcode[:5].isdigit():
             return postcode[:5]
-        parts = [data.get("city", "").strip(), data.get("region", "").strip()]
-        if country and country != "US":
+        parts = [part for part in (data.get("city", "").strip(), data.get("region", "").strip()) if part]
+        if parts and country and not any("," in part for part in parts):
             parts.append(country)
-        return ", ".join(part for part in parts if part)
+        return ", ".join(parts)
 
     def has_manual_coordinates(self) -> bool:
         return self.cleaned_data.get("manual_latitude") is not None
@@ -269,9 +341,12 @@ class LocationForm(forms.ModelForm):
         )
 
 
-class CredentialForm(forms.ModelForm):
+class CredentialForm(PlainErrorsMixin, forms.ModelForm):
+    """A credential and its evidence document. A new credential needs a document; on an
+    edit the stored one stays unless a new file is chosen. (Older rows without one can be
+    edited without adding one; the dashboard asks for it.)"""
+
     evidence = forms.FileField(
-        required=False,
         label="Evidence document",
         help_text="A PDF, JPEG or PNG, up to 10 MB: your licence, certificate or policy. Only you and our "
         "reviewers can open it.",
@@ -312,7 +387,30 @@ class CredentialForm(forms.ModelForm):
         self.fields["kind"].choices = Credential.Kind.choices
         self.fields["kind"].error_messages["required"] = "Choose what kind of credential this is."
         self.fields["issuer"].error_messages["required"] = "Enter who issued it, such as a state board or a school."
+        evidence = self.fields["evidence"]
+        evidence.error_messages["required"] = (
+            "Choose your document: a PDF, JPEG or PNG of your licence, certificate or policy. "
+            "Our reviewers cannot check a credential without it."
+        )
+        evidence.required = not self.instance.pk
+        if self.has_document_on_file:
+            evidence.label = "Replace the document (optional)"
+            evidence.help_text = (
+                "Choose a new file only to replace the one on file: a PDF, JPEG or PNG, up to 10 MB. "
+                "Only you and our reviewers can open it."
+            )
+            evidence.widget.attrs["aria-describedby"] = "id_evidence_onfile id_evidence_helptext"
         self.evidence_content_type = None
+
+    @property
+    def has_document_on_file(self) -> bool:
+        return bool(self.instance.pk and self.instance.evidence)
+
+    @property
+    def file_was_dropped(self) -> bool:
+        """A file was chosen but the form has other errors: the file is not kept, so it must be chosen again."""
+        chosen = self.files.get("evidence") if self.is_bound else None
+        return bool(chosen) and bool(self.errors) and not self.has_error("evidence")
 
     def clean_evidence(self):
         evidence = self.cleaned_data.get("evidence")

@@ -95,6 +95,7 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "location_edit": (therapist, reverse("location_edit", args=[world.location.pk])),
         "credential_add": (therapist, reverse("credential_add")),
         "credential_edit": (therapist, reverse("credential_edit", args=[world.credential.pk])),
+        "credential_remove": (therapist, reverse("credential_remove", args=[world.credential.pk])),
         "credential_evidence": (reviewer, reverse("credential_evidence", args=[world.credential.pk])),
         # Enquiries: the therapist's inbox, and the patient's form (it shows what they typed when it has a mistake).
         "enquiry_list": (therapist, reverse("enquiry_list")),

@@ -138,7 +138,7 @@ def test_a_renewal_is_a_new_credential_and_the_old_one_keeps_the_profile_listed(
 
     data = credential_data("licence", identifier="DEMO-NY-8001", issued_on=days_from_today(-1).isoformat(),
                            expires_on=days_from_today(730).isoformat())  # fmt: skip
-    client.post(reverse("credential_add"), data)
+    client.post(reverse("credential_add"), {**data, "evidence": pdf_upload()})
     renewal = profile.credentials.exclude(pk=old.pk).get(kind="licence")
     assert renewal.status == Credential.Status.PENDING
     old.refresh_from_db()

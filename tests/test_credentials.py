@@ -5,9 +5,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
+from directory.forms import CredentialForm, LocationForm, ProfileForm
 from directory.models import Credential, VerificationEvent
-from tests.factories import add_credential, days_from_today, make_profile, make_reviewer, make_user
+from tests.factories import (
+    add_credential,
+    days_from_today,
+    make_listed_profile,
+    make_profile,
+    make_reviewer,
+    make_user,
+)
 from tests.therapist_helpers import HTML_BYTES, PDF_BYTES, credential_data, image_bytes, pdf_upload, upload
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +114,7 @@ def test_a_licence_needs_an_expiry_date_a_number_and_a_jurisdiction(client, ther
 
 def test_an_unregulated_statement_names_its_jurisdiction(client, therapist):
     data = credential_data("unregulated", issuer="Self-declared", jurisdiction="Vermont", identifier="")
-    assert client.post(ADD, data).status_code == 302
+    assert client.post(ADD, {**data, "evidence": pdf_upload("statement.pdf")}).status_code == 302
     assert Credential.objects.get(profile__user=therapist).kind == "unregulated"
 
 
@@ -189,3 +198,191 @@ def test_credential_pages_are_private(client, therapist):
     credential = add_credential(therapist.profile, "licence", expires_on=days_from_today(100))
     assert "no-store" in client.get(ADD)["Cache-Control"]
     assert "no-store" in client.get(reverse("credential_edit", args=[credential.pk]))["Cache-Control"]
+
+
+# The evidence document.
+
+
+@pytest.mark.parametrize("kind", Credential.Kind.values)
+def test_a_new_credential_of_every_kind_needs_its_document(client, therapist, kind):
+    response = client.post(ADD, credential_data(kind, issuer="Typed Issuer"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose your document: a PDF, JPEG or PNG of your licence, certificate or policy." in page
+    assert 'value="Typed Issuer"' in page
+    assert not Credential.objects.exists()
+
+
+def add_with_document(client, kind="licence", **overrides) -> Credential:
+    response = client.post(ADD, {**credential_data(kind, **overrides), "evidence": pdf_upload()})
+    assert response.status_code == 302
+    return Credential.objects.filter(kind=kind).latest("pk")
+
+
+def test_editing_keeps_the_stored_document_unless_a_new_one_is_chosen(client, therapist):
+    credential = add_with_document(client)
+    stored = credential.evidence.name
+    url = reverse("credential_edit", args=[credential.pk])
+
+    page = client.get(url).content.decode()
+    today = timezone.localdate()
+    assert f"Document on file (PDF, uploaded {today:%-d %b %Y})" in page
+    assert reverse("credential_evidence", args=[credential.pk]) in page
+    assert "Replace the document (optional)" in page
+    assert 'aria-describedby="id_evidence_onfile id_evidence_helptext"' in page
+
+    assert client.post(url, credential_data("licence", identifier="DEMO-NY-0777")).status_code == 302
+    credential.refresh_from_db()
+    assert credential.identifier == "DEMO-NY-0777"
+    assert credential.evidence.name == stored
+    assert credential.evidence_content_type == "application/pdf"
+
+    png = upload("new scan.png", image_bytes("PNG"))
+    assert (
+        client.post(url, {**credential_data("licence", identifier="DEMO-NY-0777"), "evidence": png}).status_code == 302
+    )
+    credential.refresh_from_db()
+    assert credential.evidence.name != stored
+    assert credential.evidence_content_type == "image/png"
+
+
+def test_an_older_credential_without_a_document_asks_for_one_on_its_edit_page(client, therapist):
+    credential = add_credential(therapist.profile, "licence")
+    page = client.get(reverse("credential_edit", args=[credential.pk])).content.decode()
+    assert "No document yet: add one so we can check it." in page
+    assert "Document on file" not in page
+    # It can still be corrected without one; the dashboard keeps asking.
+    assert client.post(reverse("credential_edit", args=[credential.pk]), credential_data("licence")).status_code == 302
+
+
+def test_a_chosen_file_must_be_chosen_again_when_something_else_needs_fixing(client, therapist):
+    data = credential_data("licence", issued_on="2024-05-01", expires_on="2024-04-30")
+    response = client.post(ADD, {**data, "evidence": pdf_upload()})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "Please choose your document again: for your privacy we do not keep a file while something else on the "
+        "form needs fixing." in page
+    )
+    assert not list(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.*"))
+
+
+def test_no_choose_again_note_when_no_file_was_chosen_or_the_file_itself_was_wrong(client, therapist):
+    response = client.post(ADD, credential_data("licence", issued_on="2024-05-01", expires_on="2024-04-30"))
+    assert "Please choose your document again" not in response.content.decode()
+    response = client.post(ADD, {**credential_data("licence"), "evidence": upload("licence.pdf", HTML_BYTES)})
+    page = response.content.decode()
+    assert "whatever its name says" in page
+    assert "Please choose your document again" not in page
+
+
+# What the therapist is told after saving.
+
+
+def test_a_credential_saved_on_a_draft_waits_for_the_profile_to_be_submitted(client, therapist):
+    response = client.post(ADD, {**credential_data("licence"), "evidence": pdf_upload()}, follow=True)
+    page = response.content.decode()
+    assert "Saved. It will go to our reviewers when you submit your profile." in page
+    assert "Our reviewers will check it" not in page
+
+
+def test_a_credential_added_to_a_submitted_profile_goes_to_the_reviewers(client, therapist):
+    therapist.profile.submitted_at = timezone.now()
+    therapist.profile.save()
+    response = client.post(ADD, {**credential_data("licence"), "evidence": pdf_upload()}, follow=True)
+    assert "Your credential is saved. Our reviewers will check it." in response.content.decode()
+
+
+# Removing a credential asks first.
+
+
+def test_removing_a_credential_asks_first_and_only_the_post_withdraws_it(client, therapist):
+    credential = add_credential(therapist.profile, "licence")
+    edit_page = client.get(reverse("credential_edit", args=[credential.pk])).content.decode()
+    remove_url = reverse("credential_remove", args=[credential.pk])
+    withdraw_url = reverse("credential_withdraw", args=[credential.pk])
+    assert f'href="{remove_url}"' in edit_page
+    assert f'action="{withdraw_url}"' not in edit_page
+
+    response = client.get(remove_url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "<h1>Remove your licence or registration?</h1>" in page
+    assert "If this is your only verified licence, patients will stop finding you." in page
+    assert f'<form method="post" action="{withdraw_url}"' in page
+    credential.refresh_from_db()
+    assert credential.status == "pending"
+
+    response = client.post(withdraw_url, follow=True)
+    assert "Its review history is kept." in response.content.decode()
+    credential.refresh_from_db()
+    assert credential.status == "withdrawn"
+
+
+def test_the_confirmation_says_so_when_it_is_the_only_verified_licence_of_a_listed_profile(client):
+    user = make_user()
+    profile = make_listed_profile(user)
+    client.force_login(user)
+    licence = profile.credentials.get(kind="licence")
+    training = profile.credentials.get(kind="oncology_training")
+    page = client.get(reverse("credential_remove", args=[licence.pk])).content.decode()
+    assert "This is your only verified licence, so patients will stop finding you" in page
+    page = client.get(reverse("credential_remove", args=[training.pk])).content.decode()
+    assert "This is your only verified oncology training or CLT certification" in page
+    insurance = add_credential(profile, "insurance", expires_on=days_from_today(300))
+    page = client.get(reverse("credential_remove", args=[insurance.pk])).content.decode()
+    assert "<h1>Remove your professional liability insurance?</h1>" in page
+    assert "patients will stop finding you" not in page
+
+
+def test_the_confirmation_page_only_shows_and_does_not_withdraw_on_post(client, therapist):
+    credential = add_credential(therapist.profile, "licence")
+    assert client.post(reverse("credential_remove", args=[credential.pk])).status_code == 405
+    credential.refresh_from_db()
+    assert credential.status == "pending"
+
+
+def test_a_removed_credential_has_no_confirmation_page(client, therapist):
+    credential = add_credential(therapist.profile, "licence", status="withdrawn")
+    response = client.get(reverse("credential_remove", args=[credential.pk]), follow=True)
+    assert "already removed" in response.content.decode()
+
+
+def test_another_therapists_credential_has_no_confirmation_page(client, therapist):
+    other = add_credential(make_profile(), "licence")
+    assert client.get(reverse("credential_remove", args=[other.pk])).status_code == 404
+
+
+# Error messages in plain words.
+
+
+def test_a_value_too_long_is_explained_in_plain_words(client, therapist):
+    response = client.post(ADD, {**credential_data("licence", issuer="x" * 500), "evidence": pdf_upload()})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please keep this under 200 characters (you typed 500)." in page
+    assert "Ensure this value" not in page
+
+
+def test_a_date_that_is_not_a_date_is_explained_in_plain_words(client, therapist):
+    response = client.post(ADD, {**credential_data("licence", issued_on="last spring"), "evidence": pdf_upload()})
+    assert "Please enter a date, such as 2024-03-01." in response.content.decode()
+
+
+DJANGO_DEFAULT_OPENINGS = (
+    "Ensure ",
+    "Enter a valid",
+    "Enter a whole",
+    "Enter a number",
+    "Select a valid",
+    "This field",
+)
+
+
+@pytest.mark.parametrize("form_class", [ProfileForm, LocationForm, CredentialForm])
+def test_no_field_of_the_therapists_forms_keeps_a_django_default_message(form_class):
+    form = form_class()
+    for name, field in form.fields.items():
+        for code, message in field.error_messages.items():
+            assert not str(message).startswith(DJANGO_DEFAULT_OPENINGS), (name, code, message)

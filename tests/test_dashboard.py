@@ -256,6 +256,7 @@ def test_a_therapist_goes_from_signed_up_to_submitted_for_review(client, therapi
         ("location_remove", "post"),
         ("credential_edit", "get"),
         ("credential_edit", "post"),
+        ("credential_remove", "get"),
         ("credential_withdraw", "post"),
         ("credential_evidence", "get"),
     ],
@@ -301,3 +302,56 @@ def test_a_credential_waiting_for_review_is_not_asked_for_again(client, therapis
     html = client.get(DASHBOARD).content.decode()
     assert html.count("Yours is waiting for review") == 2
     assert "Add a licence" not in html
+
+
+# Before the profile is submitted, a credential is only saved.
+
+
+def test_a_draft_profiles_credentials_are_labelled_as_saved_until_the_submission(client, therapist):
+    from tests.therapist_helpers import credential_data, pdf_upload
+
+    profile = make_profile(therapist)
+    add_location(profile)
+    client.post(reverse("credential_add"), {**credential_data("licence"), "evidence": pdf_upload()})
+    page = client.get(DASHBOARD).content.decode()
+    assert "Saved — sent for review when you submit" in page
+    assert "Waiting for review" not in page
+    assert "Saved: Licence or registration to practise massage" in page
+    assert "Submitted for review: Licence" not in page
+    assert "Yours is saved and goes to our reviewers when you submit your profile." in page
+
+    client.post(reverse("credential_add"), {**credential_data("oncology_training"), "evidence": pdf_upload("t.pdf")})
+    client.post(reverse("profile_submit"))
+    page = client.get(DASHBOARD).content.decode()
+    assert "Saved — sent for review when you submit" not in page
+    assert page.count("Waiting for review") == 2
+    # The history still says when each was saved, then that the profile was submitted.
+    assert "Saved: Licence or registration to practise massage" in page
+    assert "Submitted for review</li>" in page
+
+
+def test_a_credential_added_after_the_submission_shows_as_submitted_for_review(client, therapist):
+    from tests.therapist_helpers import credential_data, pdf_upload
+
+    make_profile(therapist, submitted_at=timezone.now() - timedelta(days=1))
+    client.post(reverse("credential_add"), {**credential_data("insurance"), "evidence": pdf_upload()})
+    page = client.get(DASHBOARD).content.decode()
+    assert "Submitted for review: Professional liability insurance" in page
+    assert "Waiting for review" in page
+
+
+def test_a_live_credential_without_a_document_is_marked(client, therapist):
+    from django.core.files.base import ContentFile
+
+    profile = make_profile(therapist)
+    bare = add_credential(profile, "licence")
+    documented = add_credential(profile, "oncology_training")
+    documented.evidence.save("t.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
+    gone = add_credential(profile, "board")
+    services.withdraw_credential(credential=gone, actor=therapist)
+    page = client.get(DASHBOARD).content.decode()
+    assert page.count("No document yet: add one so we can check it.") == 1
+    # The mark and its link belong to the credential without a document.
+    assert page.count(">Add a document<") == 1
+    assert f'href="{reverse("credential_edit", args=[bare.pk])}">Add a document' in page
+    assert f'href="{reverse("credential_edit", args=[documented.pk])}">Add a document' not in page

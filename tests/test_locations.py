@@ -4,6 +4,7 @@ therapist, corrected by hand when needed."""
 import pytest
 from django.urls import reverse
 
+from directory.forms import LocationForm
 from directory.models import Location
 from tests.factories import add_location, make_profile, make_user
 
@@ -201,3 +202,67 @@ def test_the_place_found_settles_the_country(client, therapist):
     assert "Leeds, England, United Kingdom" in response.content.decode()
     client.post(ADD, confirm(client, ADD, response))
     assert Location.objects.get(profile__user=therapist).country == "GB"
+
+
+# The country narrows the search.
+
+
+@pytest.mark.parametrize(
+    ("typed", "query"),
+    [
+        ({"city": "Albany", "country": "US"}, "Albany, US"),
+        ({"city": "Albany", "region": "GA", "country": "US"}, "Albany, GA, US"),
+        ({"city": "Albany", "country": "AU"}, "Albany, AU"),
+        ({"postcode": "10001", "country": "US"}, "10001"),
+        # A place the therapist qualified themselves is asked as typed.
+        ({"city": "Leeds, UK", "country": "US"}, "Leeds, UK"),
+    ],
+)
+def test_the_geocoder_is_asked_for_the_place_in_the_country_given(typed, query):
+    form = LocationForm(address(**typed))
+    assert form.is_valid(), form.errors
+    assert form.geocode_query() == query
+
+
+def test_a_shared_name_offers_only_places_in_the_country_given(client, therapist):
+    response = client.post(ADD, address(city="Albany", country="US"))
+    places = [place for _, place in response.context["choices"]]
+    assert "Albany, NY, United States" in [place.label for place in places]
+    assert {place.country for place in places} == {"US"}
+    assert "Australia" not in response.content.decode()
+
+
+def test_a_shared_name_in_another_country_is_placed_there(client, therapist):
+    response = client.post(ADD, address(city="Albany", country="AU"))
+    assert "We placed this location at <strong>Albany, WA, Australia</strong>" in response.content.decode()
+    client.post(ADD, confirm(client, ADD, response))
+    assert Location.objects.get(profile__user=therapist).country == "AU"
+
+
+def test_choices_are_narrowed_to_the_country_when_the_name_reads_two_ways(client, therapist):
+    # "London, CA" is both London, Ontario and London, California; the country field settles it.
+    response = client.post(ADD, address(city="London, CA", country="CA"))
+    assert "We placed this location at <strong>London, ON, Canada</strong>" in response.content.decode()
+
+
+def test_use_this_place_sits_right_under_the_choices_and_places_the_pick(client, therapist):
+    response = client.post(ADD, address(city="Portland"))
+    page = response.content.decode()
+    assert page.index("Did you mean…") < page.index("Use this place") < page.index("<legend>Address</legend>")
+    assert 'name="action" value="pick"' in page
+    labels = [place.label for _, place in response.context["choices"]]
+    oregon = labels.index("Portland, OR, United States")
+    data = {**response.context["form"].data.dict(), "place": str(oregon), "action": "pick"}
+    response = client.post(ADD, data)
+    assert "We placed this location at <strong>Portland, OR, United States</strong>" in response.content.decode()
+
+
+def test_use_this_place_without_a_choice_asks_for_one(client, therapist):
+    response = client.post(ADD, address(city="Portland"))
+    data = {**response.context["form"].data.dict(), "action": "pick"}
+    response = client.post(ADD, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose one of the places listed, or change the address below." in page
+    assert "Did you mean…" in page
+    assert not Location.objects.exists()

@@ -171,3 +171,25 @@ def test_photo_uploads_are_rate_limited_per_user(client, therapist, settings):
 
 def test_the_profile_page_needs_no_upload_to_be_saved(client, therapist):
     assert client.post(reverse("profile_edit"), profile_data()).status_code == 302
+
+
+def test_a_profile_needs_at_least_one_language(client, therapist):
+    response = client.post(PROFILE, profile_data(languages=[], headline="Kept headline"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose at least one language you work in." in page
+    assert 'value="Kept headline"' in page
+    assert not Profile.objects.filter(user=therapist).exists()
+
+
+def test_a_headline_too_long_is_explained_in_plain_words(client, therapist):
+    response = client.post(PROFILE, profile_data(headline="h" * 500))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please keep this under 160 characters (you typed 500)." in page
+    assert "Ensure this value" not in page
+
+
+def test_a_website_that_is_not_an_address_is_explained_in_plain_words(client, therapist):
+    response = client.post(PROFILE, profile_data(website="not a website"))
+    assert "Please enter a web address, such as https://example.com." in response.content.decode()

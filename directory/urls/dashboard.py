@@ -11,6 +11,7 @@ urlpatterns = [
     path("locations/<int:pk>/remove/", dashboard.location_remove, name="location_remove"),
     path("credentials/add/", dashboard.credential_add, name="credential_add"),
     path("credentials/<int:pk>/", dashboard.credential_edit, name="credential_edit"),
+    path("credentials/<int:pk>/remove/", dashboard.credential_remove, name="credential_remove"),
     path("credentials/<int:pk>/withdraw/", dashboard.credential_withdraw, name="credential_withdraw"),
     path("credentials/<int:pk>/evidence/", evidence.credential_evidence, name="credential_evidence"),
 ]

@@ -7,6 +7,7 @@ helpers, which answer 404 for anything that is not the user's own.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.decorators import verified_email_required
 from allauth.core.ratelimit import consume
@@ -19,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directory import services
 from directory.forms import CredentialForm, LocationForm, ProfileForm
-from directory.listing import reasons_not_listed
+from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
+from directory.storage import private_storage
 
 EXPIRY_WARNING_DAYS = 30
 MAX_LOCATIONS = 10
@@ -107,13 +109,18 @@ WAITING_KINDS = {
 }
 
 
-def _steps(reasons, credentials=()) -> list[Step]:
+def _steps(reasons, credentials=(), submitted: bool = True) -> list[Step]:
     pending_kinds = {c.kind for c in credentials if c.status == Credential.Status.PENDING}
+    waiting = (
+        "Yours is waiting for review: we will email you."
+        if submitted
+        else "Yours is saved and goes to our reviewers when you submit your profile."
+    )
     steps = []
     for reason in reasons:
         fix = REASON_FIXES.get(reason.code)
         if pending_kinds.intersection(WAITING_KINDS.get(reason.code, ())):
-            steps.append(Step(f"{reason.message} Yours is waiting for review: we will email you.", "", ""))
+            steps.append(Step(f"{reason.message} {waiting}", "", ""))
             continue
         if fix is None:
             steps.append(Step(reason.message, "", ""))
@@ -134,8 +141,17 @@ class CredentialState:
     detail: str = ""
     renewable: bool = False
 
+    @property
+    def needs_document(self) -> bool:
+        """A live credential without a document cannot be checked (older and demo rows may lack one)."""
+        return self.credential.status != Credential.Status.WITHDRAWN and not self.credential.evidence
 
-def credential_state(credential: Credential, today) -> CredentialState:
+
+# A credential saved before the profile is submitted waits with it.
+SAVED_UNTIL_SUBMITTED = "Saved — sent for review when you submit"
+
+
+def credential_state(credential: Credential, today, profile_submitted: bool = True) -> CredentialState:
     """How a credential stands today, in the therapist's words."""
     Status = Credential.Status
     renewable = credential.kind in Credential.EXPIRING_KINDS
@@ -158,7 +174,8 @@ def credential_state(credential: Credential, today) -> CredentialState:
         when = "today" if days_left == 0 else ("tomorrow" if days_left == 1 else f"in {days_left} days")
         soon = f"Expires {when}, on {credential.expires_on:%B %-d, %Y}. Add the renewed one when you have it."
     if credential.status == Status.PENDING:
-        return CredentialState(credential, "Waiting for review", "badge-info", soon, expiring and renewable)
+        label = "Waiting for review" if profile_submitted else SAVED_UNTIL_SUBMITTED
+        return CredentialState(credential, label, "badge-info", soon, expiring and renewable)
     if expiring:
         return CredentialState(credential, "Expiring soon", "badge-warn", soon, renewable)
     return CredentialState(credential, f"Verified on {credential.verified_on:%B %-d, %Y}", "badge-ok")
@@ -174,6 +191,18 @@ def _status_words(profile: Profile, reasons) -> tuple[str, str]:
     return "Submitted, waiting for review", "badge-warn"
 
 
+def _event_label(event: VerificationEvent, profile: Profile) -> str:
+    """What an event says on the dashboard. A credential added to a draft was only saved:
+    it reaches the reviewers with the profile."""
+    if (
+        event.action == VerificationEvent.Action.SUBMITTED
+        and event.credential_id is not None
+        and (not profile.is_submitted or event.created_at < profile.submitted_at)
+    ):
+        return "Saved"
+    return event.get_action_display()
+
+
 def _dashboard_context(request: HttpRequest, profile: Profile | None) -> dict:
     context = {"profile": profile}
     if profile is None:
@@ -181,19 +210,25 @@ def _dashboard_context(request: HttpRequest, profile: Profile | None) -> dict:
     context["unread_enquiries"] = profile.enquiries.filter(read_at__isnull=True).count()
     today = timezone.localdate()
     reasons = reasons_not_listed(profile, today)
-    states = [credential_state(c, today) for c in profile.credentials.all()]
+    states = [credential_state(c, today, profile.is_submitted) for c in profile.credentials.all()]
     status, status_badge = _status_words(profile, reasons)
-    events = (
+    events = list(
         profile.events.filter(action__in=DASHBOARD_EVENT_ACTIONS)
         .select_related("credential")
         .order_by("-created_at", "-id")[:RECENT_EVENTS]
     )
+    for event in events:
+        event.label = _event_label(event, profile)
     blockers = services.submission_blockers(profile) if not profile.is_submitted else []
     # What the submit checklist already asks for is not repeated in the "why not listed" list.
     blocker_codes = {blocker.code for blocker in blockers}
     context.update(
         listed=not reasons,
-        reasons=_steps([reason for reason in reasons if reason.code not in blocker_codes], profile.credentials.all()),
+        reasons=_steps(
+            [reason for reason in reasons if reason.code not in blocker_codes],
+            profile.credentials.all(),
+            profile.is_submitted,
+        ),
         blockers=_steps(blockers),
         status=status,
         status_badge=status_badge,
@@ -379,9 +414,12 @@ def _location_page(request: HttpRequest, profile: Profile, location: Location | 
                 )  # fmt: skip
             elif choices:
                 # Remember which address the choices belong to, so a pick only applies to it.
+                picking = request.POST.get("action") == "pick"
                 form = _rebind(
                     request, form, location, latitude="", longitude="", placed_for="choices:" + form.fingerprint()
                 )
+                if picking and not request.POST.get("place"):
+                    form.add_error(None, "Choose one of the places listed, or change the address below.")
         if form.errors:
             status = 400
     else:
@@ -408,7 +446,12 @@ def _place(form: LocationForm) -> tuple[Placement | None, list]:
     query = form.geocode_query()
     result = geo.geocode(query)
     field = "postcode" if query and query[:5].isdigit() else "city"
-    if not result.places:
+    places = result.places
+    # Namesakes in other countries are no answer when the therapist said which country.
+    in_country = tuple(place for place in places if place.country == data.get("country"))
+    if len(places) > 1 and in_country:
+        places = in_country
+    if not places:
         form.add_error(
             field,
             result.message
@@ -416,15 +459,15 @@ def _place(form: LocationForm) -> tuple[Placement | None, list]:
             "code. You can also enter the latitude and longitude yourself under “Enter the map point yourself”.",
         )
         return None, []
-    if len(result.places) == 1:
-        return _placement_of(result.places[0]), []
+    if len(places) == 1:
+        return _placement_of(places[0]), []
     # Several places share the name: use the therapist's pick, if it was made for this very address.
     picked = data.get("place", "")
     if data.get("placed_for") == "choices:" + form.fingerprint() and picked.isdigit():
         index = int(picked)
-        if index < len(result.places):
-            return _placement_of(result.places[index]), []
-    return None, list(enumerate(result.places))
+        if index < len(places):
+            return _placement_of(places[index]), []
+    return None, list(enumerate(places))
 
 
 def _placement_of(place) -> Placement:
@@ -463,7 +506,10 @@ def credential_add(request: HttpRequest) -> HttpResponse:
             credential = form.save(commit=False)
             credential.profile = profile
             services.save_credential(credential=credential, actor=request.user, changed_fields=form.changed_data)
-            messages.success(request, "Your credential is saved. Our reviewers will check it.")
+            if profile.is_submitted:
+                messages.success(request, "Your credential is saved. Our reviewers will check it.")
+            else:
+                messages.success(request, "Saved. It will go to our reviewers when you submit your profile.")
             return redirect("dashboard")
     else:
         initial = {}
@@ -507,8 +553,82 @@ def _credential_page(request, form, credential, renewing) -> HttpResponse:
     return render(
         request,
         "directory/dashboard/credential_form.html",
-        {"form": form, "credential": credential, "renewing": renewing},
+        {
+            "form": form,
+            "credential": credential,
+            "renewing": renewing,
+            "document": _document_on_file(credential) if credential is not None else None,
+        },
         status=400 if form.errors else 200,
+    )
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    uploaded_on: date
+
+
+DOCUMENT_KINDS = {"application/pdf": "PDF", "image/jpeg": "JPEG image", "image/png": "PNG image"}
+
+
+def _document_on_file(credential: Credential) -> Document | None:
+    """The stored evidence document, described for its owner: its type and the day it was uploaded."""
+    if not credential.evidence:
+        return None
+    try:
+        uploaded = private_storage.get_modified_time(credential.evidence.name)
+    except (OSError, NotImplementedError):
+        uploaded = credential.updated_at
+    uploaded_on = uploaded.date() if timezone.is_naive(uploaded) else timezone.localdate(uploaded)
+    return Document(DOCUMENT_KINDS.get(credential.evidence_content_type, "file"), uploaded_on)
+
+
+# What the confirmation page calls each kind ("Remove your …?").
+KIND_WORDS = {
+    Credential.Kind.LICENCE: "licence or registration",
+    Credential.Kind.UNREGULATED: "statement that massage is not regulated where you practise",
+    Credential.Kind.ONCOLOGY_TRAINING: "oncology massage training",
+    Credential.Kind.CLT: "lymphedema therapist certification (CLT)",
+    Credential.Kind.MLD: "manual lymphatic drainage certification",
+    Credential.Kind.BOARD: "board certification",
+    Credential.Kind.INSURANCE: "professional liability insurance",
+    Credential.Kind.OTHER: "credential",
+}
+# The credentials a listing needs one of, verified: (kinds, what the page calls them).
+LISTING_GROUPS = (
+    (Credential.PRACTISE_KINDS, "licence"),
+    (Credential.ONCOLOGY_KINDS, "oncology training or CLT certification"),
+)
+
+
+@therapist_page
+@require_safe
+def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks before a credential is withdrawn; the button posts to ``credential_withdraw``."""
+    credential = _own_credential(request, pk)
+    if credential.status == Credential.Status.WITHDRAWN:
+        messages.info(request, "This credential is already removed from your profile.")
+        return redirect("dashboard")
+    today = timezone.localdate()
+    group_kinds, group_words = next(
+        ((kinds, words) for kinds, words in LISTING_GROUPS if credential.kind in kinds), ((), "")
+    )
+    if credential.kind == Credential.Kind.UNREGULATED:
+        group_words = "licence or statement"
+    only_one = False
+    if group_kinds and credential.is_current(today):
+        others = credential.profile.credentials.filter(kind__in=group_kinds).exclude(pk=credential.pk)
+        only_one = not any(other.is_current(today) for other in others) and is_listed(credential.profile, today)
+    return render(
+        request,
+        "directory/dashboard/credential_remove.html",
+        {
+            "credential": credential,
+            "kind_words": KIND_WORDS.get(credential.kind, "credential"),
+            "group_words": group_words,
+            "only_one": only_one,
+        },
     )
 
 

@@ -99,7 +99,7 @@ def test_a_therapist_signs_up_builds_a_profile_with_evidence_and_submits_it(page
         page.get_by_label("Evidence document").set_input_files(tiny_pdf(tmp_path / f"{number}.pdf", kind))
         page.get_by_role("button", name="Save this credential").click()
         expect(page).to_have_url(re.compile(r"/dashboard/$"))
-        expect(page.get_by_role("status")).to_contain_text("Your credential is saved")
+        expect(page.get_by_role("status")).to_contain_text("It will go to our reviewers when you submit your profile.")
     axe.check(page, "dashboard (ready to submit)")
 
     # Submit.
