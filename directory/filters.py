@@ -175,16 +175,8 @@ class TherapistSearchForm(forms.Form):
         return text
 
     def radius_choices(self) -> list[tuple[str, str]]:
-        """The distances offered, plus the one in the address if it is another valid number."""
-        choices = [(str(miles), f"{miles} miles") for miles in RADIUS_CHOICES]
-        current = str(self.data.get("radius", ""))
-        try:
-            miles = float(current)
-        except ValueError:
-            return choices
-        if MIN_RADIUS_MILES <= miles <= MAX_RADIUS_MILES and current not in dict(choices):
-            choices.append((current, f"{miles:g} miles"))
-        return choices
+        """The distances offered: the only ones accepted (see _offered_radius)."""
+        return [(str(miles), f"{miles} miles") for miles in RADIUS_CHOICES]
 
 
 def _choice_error(noun: str) -> dict[str, str]:
@@ -202,6 +194,14 @@ def _vocabulary_filter(key: str, label: str, relation: str) -> django_filters.Mu
     )
 
 
+def _offered_radius(miles: float) -> None:
+    """Only the offered distances: any other radius, narrowed step by step from
+    a few places, would tell where a therapist who hides the street address works."""
+    if miles not in RADIUS_CHOICES:
+        offered = ", ".join(str(choice) for choice in RADIUS_CHOICES[:-1])
+        raise forms.ValidationError(f"Choose one of the distances offered: {offered} or {RADIUS_CHOICES[-1]} miles.")
+
+
 class TherapistFilter(django_filters.FilterSet):
     near = django_filters.CharFilter(
         label="Town, city or ZIP code", method="filter_nothing", max_length=100, strip=True
@@ -211,6 +211,7 @@ class TherapistFilter(django_filters.FilterSet):
         method="filter_nothing",
         min_value=MIN_RADIUS_MILES,
         max_value=MAX_RADIUS_MILES,
+        validators=[_offered_radius],
         error_messages={
             "invalid": "Give the distance as a number of miles, such as 25.",
             "min_value": f"The distance must be at least {MIN_RADIUS_MILES} mile.",

@@ -221,8 +221,8 @@ class LocationForm(PlainErrorsMixin, forms.ModelForm):
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )  # fmt: skip
     # Carried between the "where is this?" and "save" steps.
-    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
-    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     placed_for = forms.CharField(required=False, widget=forms.HiddenInput)
     # The index of the place picked from a "Did you mean…" list; the page renders those radios itself.
     place = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)

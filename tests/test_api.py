@@ -47,7 +47,8 @@ def test_a_search_near_a_place_gives_the_documented_fields(client, reviewer):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"place", "count", "next", "previous", "results"}
+    assert body["place"] == "New York, NY 10001, United States"
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
     result = body["results"][0]
     assert set(result) == RESULT_KEYS | {"distance_miles"}
@@ -194,3 +195,16 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
     with django_assert_num_queries(7):
         body = client.get(API, {"near": "10001", "service": "oncology-massage", "language": "en"}).json()
     assert len(body["results"]) == results
+
+
+@pytest.mark.parametrize("radius", ["3", "2.8323325", "24.9", "251"])
+def test_only_the_offered_radii_are_accepted_so_a_hidden_address_cannot_be_narrowed_down(client, radius):
+    response = client.get("/api/v1/therapists/", {"near": "10001", "radius": radius})
+    assert response.status_code == 400
+    assert "Choose one of the distances offered" in json.dumps(response.json())
+
+
+def test_the_api_says_which_place_a_name_was_taken_to_mean(client):
+    response = client.get("/api/v1/therapists/", {"near": "Leeds"})
+    assert response.status_code == 200
+    assert response.json()["place"] == "Leeds, England, United Kingdom"

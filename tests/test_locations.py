@@ -266,3 +266,22 @@ def test_use_this_place_without_a_choice_asks_for_one(client, therapist):
     assert "Choose one of the places listed, or change the address below." in page
     assert "Did you mean…" in page
     assert not Location.objects.exists()
+
+
+def test_coordinates_out_of_range_in_the_hidden_fields_are_refused_without_an_error_page(client, therapist):
+    location = add_location(therapist.profile)
+    response = client.post(
+        reverse("location_edit", args=[location.pk]),
+        {
+            "city": "New York", "region": "NY", "postcode": "10001", "country": "US",
+            "action": "save", "placed_for": "new york|ny|10001|us", "latitude": "1000", "longitude": "5",
+        },
+    )  # fmt: skip
+    assert response.status_code in (200, 400)
+    location.refresh_from_db()
+    assert location.latitude == 40.7484
+
+
+def test_a_renewal_link_with_an_odd_number_is_ignored(client, therapist):
+    response = client.get(reverse("credential_add"), {"renew": "\u00b2"})
+    assert response.status_code == 200

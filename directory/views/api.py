@@ -74,8 +74,11 @@ def therapist_list(request: HttpRequest) -> JsonResponse:
     except EmptyPage:
         return _error(404, "There is no such page of results.")
     with_distance = search.place is not None
+    # Say which place a name was taken to mean, so a client can show it.
+    searched = {"place": search.place.label} if with_distance else {}
     return JsonResponse(
         {
+            **searched,
             "count": paginator.count,
             "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
             "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,

@@ -463,7 +463,7 @@ def _place(form: LocationForm) -> tuple[Placement | None, list]:
         return _placement_of(places[0]), []
     # Several places share the name: use the therapist's pick, if it was made for this very address.
     picked = data.get("place", "")
-    if data.get("placed_for") == "choices:" + form.fingerprint() and picked.isdigit():
+    if data.get("placed_for") == "choices:" + form.fingerprint() and picked.isascii() and picked.isdigit():
         index = int(picked)
         if index < len(places):
             return _placement_of(places[index]), []
@@ -513,7 +513,8 @@ def credential_add(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard")
     else:
         initial = {}
-        if request.GET.get("renew", "").isdigit():
+        renew = request.GET.get("renew", "")
+        if renew.isascii() and renew.isdigit():
             renewing = _own_credential(request, int(request.GET["renew"]))
             initial = {"kind": renewing.kind, "issuer": renewing.issuer, "jurisdiction": renewing.jurisdiction}
         elif request.GET.get("kind") in Credential.Kind.values:
