@@ -36,7 +36,7 @@ def haversine_miles_expression(latitude: float, longitude: float, prefix: str = 
     )
 
 
-def _in_box_q(latitude: float, longitude: float, miles: float) -> Q:
+def in_box_q(latitude: float, longitude: float, miles: float) -> Q:
     """Rows whose coordinates lie in the bounding box around a point (uses the coordinate index)."""
     min_latitude, max_latitude, min_longitude, max_longitude = bounding_box(latitude, longitude, miles)
     return Q(
@@ -81,7 +81,7 @@ class ProfileQuerySet(models.QuerySet):
         Location = apps.get_model("directory", "Location")
         distance = haversine_miles_expression(latitude, longitude)
         within = (
-            Location.objects.filter(_in_box_q(latitude, longitude, miles))
+            Location.objects.filter(in_box_q(latitude, longitude, miles))
             .annotate(distance=distance)
             .filter(distance__lte=miles)
             .order_by()
@@ -90,7 +90,7 @@ class ProfileQuerySet(models.QuerySet):
         travel_radius = Least(F("travel_radius_miles"), Value(MAX_TRAVEL_RADIUS_MILES))
         home_areas = (
             Location.objects.filter(travel_radius_miles__isnull=False, profile__visits_home=True)
-            .filter(_in_box_q(latitude, longitude, MAX_TRAVEL_RADIUS_MILES))
+            .filter(in_box_q(latitude, longitude, MAX_TRAVEL_RADIUS_MILES))
             .annotate(distance=distance)
             .filter(distance__lte=travel_radius)
             .order_by()

@@ -29,7 +29,7 @@ from directory.filters import (
 from directory.forms_public import EnquiryForm
 from directory.geo import public_coordinates
 from directory.models import Credential, Enquiry, Location, Profile
-from directory.queries import haversine_miles_expression
+from directory.queries import haversine_miles_expression, in_box_q
 from guides.models import Guide
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     place = search.place
     nearest_locations = (
         Location.objects.filter(profile__in=search.without_place().values("pk"))
+        # The bounding box first, on the coordinate index: never every location.
+        .filter(in_box_q(place.latitude, place.longitude, NEAREST_LIMIT_MILES))
         .annotate(distance=haversine_miles_expression(place.latitude, place.longitude))
         .filter(distance__lte=NEAREST_LIMIT_MILES)
         .order_by("distance", "id")
