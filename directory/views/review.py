@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from directory import services
 from directory.forms_review import (
+    DecisionForm,
     ProfileSearchForm,
     QueueFilterForm,
     ReasonForm,
@@ -158,11 +159,8 @@ def _already_decided(credential: Credential) -> str:
     return f"This credential was already decided ({credential.get_status_display().lower()}). Nothing was changed."
 
 
-@never_cache
-@require_POST
-@reviewer_required
-def verify_credential(request: HttpRequest, pk: int) -> HttpResponse:
-    form = VerifyForm(request.POST)
+def _decide(request: HttpRequest, pk: int, *, form: DecisionForm, decide, done: str, form_name: str) -> HttpResponse:
+    """Verify or reject: under a row lock, only a pending credential, only as the reviewer saw it."""
     with transaction.atomic():
         credential = _reviewable_credential(request, pk, lock=True)
         if credential.status != Credential.Status.PENDING:
@@ -172,41 +170,35 @@ def verify_credential(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, CHANGED_SINCE_OPENED)
         elif form.is_valid():
             try:
-                services.verify_credential(credential=credential, reviewer=request.user, **form.decision())
+                decide(credential=credential, reviewer=request.user, **form.decision())
             except ValidationError as error:
                 # DuplicateLicence among them: the typed values stay in the form.
                 credential.refresh_from_db()
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"Verified: {credential} for {credential.profile}.")
+                messages.success(request, done.format(credential=credential, profile=credential.profile))
                 return redirect("review_queue")
-    return _credential_page(request, credential, verify_form=form)
+    return _credential_page(request, credential, **{form_name: form})
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def verify_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request, pk, form=VerifyForm(request.POST), decide=services.verify_credential,
+        done="Verified: {credential} for {profile}.", form_name="verify_form",
+    )  # fmt: skip
 
 
 @never_cache
 @require_POST
 @reviewer_required
 def reject_credential(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RejectForm(request.POST)
-    with transaction.atomic():
-        credential = _reviewable_credential(request, pk, lock=True)
-        if credential.status != Credential.Status.PENDING:
-            form.is_valid()
-            form.add_error(None, _already_decided(credential))
-        elif form.is_valid() and form.changed_since_opened(credential):
-            form.add_error(None, CHANGED_SINCE_OPENED)
-        elif form.is_valid():
-            try:
-                services.reject_credential(credential=credential, reviewer=request.user, **form.decision())
-            except ValidationError as error:
-                credential.refresh_from_db()
-                form.add_error(None, error.messages)
-            else:
-                messages.success(
-                    request, f"Not accepted: {credential} for {credential.profile}. The therapist was told why."
-                )
-                return redirect("review_queue")
-    return _credential_page(request, credential, reject_form=form)
+    return _decide(
+        request, pk, form=RejectForm(request.POST), decide=services.reject_credential,
+        done="Not accepted: {credential} for {profile}. The therapist was told why.", form_name="reject_form",
+    )  # fmt: skip
 
 
 # --- Profiles: one profile, suspension, and a search
