@@ -46,6 +46,9 @@ MISSING_MESSAGES = {
 }
 
 
+NO_LOCATION = Reason("no_location", "Add at least one practice location or home-visit area.")
+
+
 def missing_parts(profile) -> list[Reason]:
     """The parts a profile must have before it can be submitted."""
     missing = []
@@ -74,11 +77,16 @@ def complete_q(registry=apps) -> Q:
     )
 
 
+def valid_on_q(today: date) -> Q:
+    """Credentials not expired on ``today``: valid through their expiry day."""
+    return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+
+
 def current_credentials(today: date):
     """Verified credentials valid on ``today``, for use in a subquery."""
     Credential = apps.get_model("directory", "Credential")
     return Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        valid_on_q(today)
     )
 
 
@@ -190,7 +198,7 @@ def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
             )
         )
     if not profile.locations.all():
-        reasons.append(Reason("no_location", "Add at least one practice location or home-visit area."))
+        reasons.append(NO_LOCATION)
     return reasons
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sq
 from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_MILES, bounding_box
+from directory.listing import valid_on_q
 
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
@@ -58,7 +59,7 @@ def current_credentials_prefetch(today: date | None = None) -> Prefetch:
     )
     queryset = (
         Credential.objects.filter(status=Credential.Status.VERIFIED)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .filter(valid_on_q(today))
         .order_by("profile_id", kind_order, "-verified_on", "id")
     )
     return Prefetch("credentials", queryset=queryset, to_attr="verified_credentials")

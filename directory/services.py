@@ -32,10 +32,10 @@ class SubmissionRefused(ValidationError):
 def submission_blockers(profile: Profile):
     """Everything that stops a submission: missing profile parts, no location, no credential."""
     blockers = list(missing_parts(profile))
-    from directory.listing import Reason
+    from directory.listing import NO_LOCATION, Reason
 
     if not profile.locations.exists():
-        blockers.append(Reason("no_location", "Add at least one practice location or home-visit area."))
+        blockers.append(NO_LOCATION)
     live = profile.credentials.exclude(status=Credential.Status.WITHDRAWN)
     if not live.filter(kind__in=Credential.PRACTISE_KINDS).exists():
         blockers.append(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from directory import services
 from directory.forms import CredentialForm, LocationForm, ProfileForm
+from directory.geo import Place
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
 from directory.storage import private_storage
@@ -346,16 +347,6 @@ def _create_profile(request: HttpRequest, form: ProfileForm, profile: Profile) -
 # Practice locations.
 
 
-@dataclass(frozen=True)
-class Placement:
-    label: str
-    latitude: float
-    longitude: float
-    city: str = ""
-    region: str = ""
-    country: str = ""
-
-
 @therapist_page
 def location_add(request: HttpRequest) -> HttpResponse:
     profile = _own_profile(request)
@@ -425,7 +416,7 @@ def _location_page(request: HttpRequest, profile: Profile, location: Location | 
     else:
         form = LocationForm(instance=location)
         if location is not None:
-            placement = Placement(str(location), location.latitude, location.longitude)
+            placement = _point(str(location), location.latitude, location.longitude)
     return render(
         request,
         "directory/dashboard/location_form.html",
@@ -434,12 +425,12 @@ def _location_page(request: HttpRequest, profile: Profile, location: Location | 
     )
 
 
-def _place(form: LocationForm) -> tuple[Placement | None, list]:
+def _place(form: LocationForm) -> tuple[Place | None, list]:
     """Where the typed address is: manual coordinates, one geocoder match, or the match the
     therapist picked. Adds a form error, or returns the choices, when it cannot tell."""
     data = form.cleaned_data
     if form.has_manual_coordinates():
-        manual = Placement("The latitude and longitude you entered", data["manual_latitude"], data["manual_longitude"])
+        manual = _point("The latitude and longitude you entered", data["manual_latitude"], data["manual_longitude"])
         return manual, []
     from directory import geo
 
@@ -460,20 +451,19 @@ def _place(form: LocationForm) -> tuple[Placement | None, list]:
         )
         return None, []
     if len(places) == 1:
-        return _placement_of(places[0]), []
+        return places[0], []
     # Several places share the name: use the therapist's pick, if it was made for this very address.
     picked = data.get("place", "")
     if data.get("placed_for") == "choices:" + form.fingerprint() and picked.isascii() and picked.isdigit():
         index = int(picked)
         if index < len(places):
-            return _placement_of(places[index]), []
+            return places[index], []
     return None, list(enumerate(places))
 
 
-def _placement_of(place) -> Placement:
-    return Placement(
-        place.label, place.latitude, place.longitude, place.city or "", place.region or "", (place.country or "")[:2]
-    )
+def _point(label: str, latitude: float, longitude: float) -> Place:
+    """A place that is only a point: an existing location, or coordinates typed by hand."""
+    return Place(label=label, latitude=latitude, longitude=longitude, city="", region="", postcode="", country="")
 
 
 def _rebind(request: HttpRequest, form: LocationForm, location, **updates) -> LocationForm:
