@@ -65,7 +65,12 @@ def database_from_url(name: str, default: str) -> dict:
             # concurrent writers queue instead of failing with "locked".
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
+            # A 32 MB page cache and memory-mapped reads: a search reads many index
+            # pages, and SQLite's default (2 MB, read() per page) re-reads them each time.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA cache_size=-32000; PRAGMA mmap_size=268435456;"
+            ),
         }
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)

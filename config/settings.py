@@ -81,6 +81,9 @@ DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url("CACHE_URL")}
+# How long a search page or API answer for someone not signed in is kept
+# (directory/page_cache.py); any change to the data replaces it at once. 0: never cached.
+SEARCH_PAGE_CACHE_SECONDS = env_int("SEARCH_PAGE_CACHE_SECONDS", 600)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"

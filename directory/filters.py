@@ -7,12 +7,14 @@ message: the page shows the form again, the API answers 400.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Value
 from django.http import QueryDict
 
@@ -21,6 +23,14 @@ from directory.models import CancerType, CareSetting, Language, Phase, Profile, 
 from directory.search import apply_text_search
 
 PAGE_SIZE = 20
+# A search lists at most this many therapists (ten pages): nobody reads further,
+# and counting or ordering every match of a broad search in a big directory
+# would cost time that grows with the directory. The page says when there are more.
+MAX_RESULTS = 200
+# Words without a place are ranked among this many of the most recently
+# verified therapists who match them, so that a common word costs the same in
+# a directory of any size. A rarer word (a name) has fewer matches: all are ranked.
+MAX_RANKED_MATCHES = 1000
 DEFAULT_RADIUS_MILES = 25
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 250
@@ -140,6 +150,36 @@ class TickBoxFilter(django_filters.Filter):
 
 class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
+
+
+class ResultRow(NamedTuple):
+    """One match of a search: the profile's id, and with a place its distance and home-visit cover."""
+
+    pk: int
+    distance: float | None = None
+    visits_your_area: bool = False
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    page: Page
+    profiles: list[Profile]
+    count: int  # at most MAX_RESULTS
+    more: bool  # more than MAX_RESULTS therapists match
+
+
+def profiles_for_rows(rows: "list[ResultRow]") -> list[Profile]:
+    """The listed profiles of these rows, in their order, with what a card or an API result shows."""
+    loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).for_cards().in_bulk()
+    profiles = []
+    for row in rows:
+        profile = loaded.get(row.pk)
+        if profile is None:  # changed since the search ran
+            continue
+        profile.distance = row.distance
+        profile.visits_your_area = row.visits_your_area
+        profiles.append(profile)
+    return profiles
 
 
 @dataclass(frozen=True)
@@ -309,6 +349,33 @@ class TherapistFilter(django_filters.FilterSet):
             queryset = queryset.near(self.place.latitude, self.place.longitude, data["radius"])
         return self.order(queryset)
 
+    def result_rows(self) -> "list[ResultRow]":
+        """The search's matches in order, at most MAX_RESULTS + 1 of them (the extra one says "more").
+
+        Only ids (and distance, with a place): the page loads the profiles of one page of them.
+        """
+        limit = MAX_RESULTS + 1
+        if self.place is not None and self.sort_order() == "distance":
+            data = self.form.cleaned_data
+            rows = self.without_place().nearest(self.place.latitude, self.place.longitude, data["radius"], limit)
+            return [ResultRow(*row) for row in rows]
+        queryset = self.qs
+        if self.place is not None:
+            rows = queryset.values_list("pk", "distance", "visits_your_area")[:limit]
+            return [ResultRow(pk, distance, bool(covers)) for pk, distance, covers in rows]
+        return [ResultRow(pk) for pk in queryset.values_list("pk", flat=True)[:limit]]
+
+    def result_page(self, number, *, lenient: bool = True) -> "ResultPage":
+        """One page of the results, with its profiles loaded for cards (a fixed number of queries).
+
+        ``lenient``: a page number that is not a number or is past the end gives
+        the nearest page (the HTML page); otherwise Paginator's errors are raised (the API).
+        """
+        rows = self.result_rows()
+        paginator = Paginator(rows[:MAX_RESULTS], PAGE_SIZE)
+        page = paginator.get_page(number) if lenient else paginator.page(number or 1)
+        return ResultPage(page, profiles_for_rows(page.object_list), paginator.count, len(rows) > MAX_RESULTS)
+
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
         data = self.form.cleaned_data
@@ -324,7 +391,8 @@ class TherapistFilter(django_filters.FilterSet):
         if order == "experience":
             return queryset.order_by(F("years_oncology").desc(nulls_last=True), "id")
         if order == "relevance":
-            return queryset.order_by("-rank", "id")
+            most_recent_matches = queryset.order_by("-last_verified_on", "-id").values("pk")[:MAX_RANKED_MATCHES]
+            return queryset.filter(pk__in=most_recent_matches).order_by("-rank", "id")
         # Listed profiles always have a verification date; the index on
         # (last_verified_on, id) serves this order read backwards.
         return queryset.order_by("-last_verified_on", "-id")

@@ -140,6 +140,10 @@ def refresh_listing(profiles, registry=apps) -> int:
         .order_by("-verified_on")
         .values("verified_on")[:1]
     )
+    if registry is apps:
+        from directory.page_cache import next_edition
+
+        next_edition()
     return profiles.update(
         listed_until=Case(
             When(

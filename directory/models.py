@@ -194,7 +194,8 @@ class Location(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="location_lat_lng"),
+            # With the profile, a box of coordinates is read from the index alone.
+            models.Index(fields=["latitude", "longitude", "profile"], name="location_lat_lng_profile"),
             # Home-visit areas: a partial index, as most locations have no travel radius.
             models.Index(
                 fields=["latitude", "longitude", "travel_radius_miles", "profile"],
@@ -425,3 +426,16 @@ class Enquiry(models.Model):
 
     def __str__(self) -> str:
         return f"Enquiry for {self.profile} on {self.created_at:%Y-%m-%d}"
+
+
+class SearchEdition(models.Model):
+    """One row whose number goes up with every change to what the search pages show.
+
+    Cached search pages are filed under it (directory/page_cache.py): a change
+    makes every cached page unreachable in the same transaction that makes it.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Search edition {self.number}"

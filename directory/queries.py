@@ -2,9 +2,10 @@
 
 import math
 from datetime import date
+from typing import NamedTuple
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
@@ -15,6 +16,10 @@ from directory.listing import valid_on_q
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
 MAX_TRAVEL_RADIUS_MILES = 250
+# The nearest therapists are looked for in rings of these outer radii, nearest
+# ring first; a ring is searched only when the nearer ones did not give enough
+# rows, so a dense city costs about the same at any size of directory.
+DISTANCE_BANDS_MILES = (0.5, 1, 2, 5, 10, 25, 50, 100, 250)
 CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")
 
 
@@ -65,6 +70,121 @@ def current_credentials_prefetch(today: date | None = None) -> Prefetch:
     return Prefetch("credentials", queryset=queryset, to_attr="verified_credentials")
 
 
+class NearRow(NamedTuple):
+    pk: int
+    distance: float
+    visits_your_area: bool
+
+
+def _home_areas_covering(latitude: float, longitude: float) -> models.QuerySet:
+    """Locations with a home-visit area that covers the point (within the travel radius, at most 250 miles)."""
+    Location = apps.get_model("directory", "Location")
+    travel_radius = Least(F("travel_radius_miles"), Value(MAX_TRAVEL_RADIUS_MILES))
+    return (
+        Location.objects.filter(travel_radius_miles__isnull=False, profile__visits_home=True)
+        .filter(in_box_q(latitude, longitude, MAX_TRAVEL_RADIUS_MILES))
+        .annotate(distance=haversine_miles_expression(latitude, longitude))
+        .filter(distance__lte=travel_radius)
+    )
+
+
+class _Rings:
+    """The SQL of ProfileQuerySet.nearest: one SELECT per ring, joined by UNION ALL."""
+
+    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float):
+        connection = connections[queryset.db]
+        quote = connection.ops.quote_name
+        Location = apps.get_model("directory", "Location")
+        self.profile = quote(queryset.model._meta.db_table)
+        self.location = quote(Location._meta.db_table)
+        self.least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        self.latitude, self.longitude = latitude, longitude
+        lat = math.radians(latitude)
+        self.point = (lat, math.cos(lat), math.radians(longitude))
+        # The profile conditions (listed, filters, words), compiled once. Django writes
+        # them as one WHERE clause on the profile table, so a condition on its primary
+        # key can be added at the end.
+        base = queryset.order_by().values_list("pk")
+        if base.query.is_sliced or base.query.distinct:
+            raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
+        sql, params = base.query.sql_with_params()
+        if " WHERE " not in sql:
+            sql, params = f"{sql} WHERE 1 = 1", params
+        self.base = (f"{sql} AND {self.profile}.{quote('id')} = ", list(params))
+        self.arms: list[tuple[str, list]] = []
+
+    def matches(self, alias: str) -> tuple[str, list]:
+        """The condition that a location row's profile matches the QuerySet (listed, filters, words)."""
+        sql, params = self.base
+        return f"EXISTS ({sql}{alias}.profile_id)", params
+
+    def distance(self, alias: str) -> tuple[str, list]:
+        """Haversine miles from the point to a location row, as in haversine_miles_expression."""
+        lat, cos_lat, lon = self.point
+        sql = (
+            f"(%s * ASIN(SQRT({self.least}(1.0, POWER(SIN((RADIANS({alias}.latitude) - %s) / 2.0), 2)"
+            f" + %s * COS(RADIANS({alias}.latitude)) * POWER(SIN((RADIANS({alias}.longitude) - %s) / 2.0), 2)))))"
+        )
+        return sql, [2.0 * EARTH_RADIUS_MILES, lat, cos_lat, lon]
+
+    def locations_between(self, inner: float, outer: float) -> tuple[str, list]:
+        """Profile ids with a location more than ``inner`` and at most ``outer`` miles away.
+
+        A profile whose nearest location lies in that ring has that location
+        there, so it is among them; the coordinate index reads the box.
+        """
+        distance, distance_params = self.distance("r")
+        matches, matches_params = self.matches("r")
+        sql = (
+            f"SELECT r.profile_id FROM {self.location} r WHERE r.latitude >= %s AND r.latitude <= %s"
+            f" AND r.longitude >= %s AND r.longitude <= %s AND {distance} <= %s AND {distance} > %s AND {matches}"
+        )
+        box = bounding_box(self.latitude, self.longitude, outer)
+        return sql, [*box, *distance_params, outer, *distance_params, inner, *matches_params]
+
+    def covering(self, alias: str) -> tuple[str, list]:
+        """The condition that a location row is a home-visit area covering the point."""
+        distance, distance_params = self.distance(alias)
+        sql = f"{alias}.travel_radius_miles IS NOT NULL AND {distance} <= {self.least}({alias}.travel_radius_miles, %s)"
+        return sql, [*distance_params, MAX_TRAVEL_RADIUS_MILES]
+
+    def home_areas_covering(self, beyond: float) -> tuple[str, list]:
+        """Profile ids (of therapists who visit homes) with a home-visit area covering the point
+        from more than ``beyond`` miles away (nearer ones are in the rings within the radius)."""
+        covering, covering_params = self.covering("h")
+        distance, distance_params = self.distance("h")
+        matches, matches_params = self.matches("h")
+        sql = (
+            f"SELECT h.profile_id FROM {self.location} h INNER JOIN {self.profile} hp ON hp.id = h.profile_id"
+            f" WHERE h.latitude >= %s AND h.latitude <= %s AND h.longitude >= %s AND h.longitude <= %s"
+            f" AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
+        )
+        box = bounding_box(self.latitude, self.longitude, MAX_TRAVEL_RADIUS_MILES)
+        return sql, [*box, *distance_params, beyond, *covering_params, *matches_params]
+
+    def add(self, inner: float, outer: float, candidates: tuple[str, list]) -> None:
+        """One ring: candidates (matching profiles) whose nearest location lies in (inner, outer], nearest first."""
+        candidates_sql, candidates_params = candidates
+        distance, distance_params = self.distance("l")
+        covering, covering_params = self.covering("c")
+        sql = (
+            "SELECT near.profile_id, near.distance, "
+            f"(EXISTS (SELECT 1 FROM {self.location} c INNER JOIN {self.profile} cp ON cp.id = c.profile_id"
+            f" WHERE c.profile_id = near.profile_id AND cp.visits_home AND {covering})) AS covers"
+            f" FROM (SELECT l.profile_id, MIN({distance}) AS distance FROM {self.location} l"
+            f" WHERE l.profile_id IN ({candidates_sql}) GROUP BY l.profile_id) near"
+            " WHERE near.distance > %s AND near.distance <= %s"
+            " ORDER BY near.distance, near.profile_id"
+        )
+        params = [*covering_params, *distance_params, *candidates_params, inner, outer]
+        self.arms.append((sql, params))
+
+    def statement(self, limit: int) -> tuple[str, list]:
+        sql = " UNION ALL ".join(f"SELECT * FROM ({arm}) ring{index}" for index, (arm, _) in enumerate(self.arms))
+        params = [param for _, arm_params in self.arms for param in arm_params]
+        return f"{sql} LIMIT %s", [*params, limit]
+
+
 class ProfileQuerySet(models.QuerySet):
     def listed(self, today: date | None = None) -> "ProfileQuerySet":
         """Profiles patients may see: the listing rule, as stored by
@@ -88,15 +208,7 @@ class ProfileQuerySet(models.QuerySet):
             .order_by()
             .values("profile_id")
         )
-        travel_radius = Least(F("travel_radius_miles"), Value(MAX_TRAVEL_RADIUS_MILES))
-        home_areas = (
-            Location.objects.filter(travel_radius_miles__isnull=False, profile__visits_home=True)
-            .filter(in_box_q(latitude, longitude, MAX_TRAVEL_RADIUS_MILES))
-            .annotate(distance=distance)
-            .filter(distance__lte=travel_radius)
-            .order_by()
-            .values("profile_id")
-        )
+        home_areas = _home_areas_covering(latitude, longitude).order_by().values("profile_id")
         covers_point = Q(pk__in=home_areas)
         # One UNION of two index-backed lookups: an OR of the two would make
         # PostgreSQL scan every profile. (SQLite refuses ORDER BY inside a UNION.)
@@ -105,6 +217,37 @@ class ProfileQuerySet(models.QuerySet):
             .with_distance(latitude, longitude)
             .annotate(visits_your_area=models.ExpressionWrapper(covers_point, output_field=models.BooleanField()))
         )
+
+    def nearest(self, latitude: float, longitude: float, miles: float, limit: int) -> list["NearRow"]:
+        """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as NearRow tuples.
+
+        The same rows as ``near(latitude, longitude, miles).order_by("distance", "id")[:limit]``,
+        found ring by ring (DISTANCE_BANDS_MILES): one SQL statement, a UNION ALL
+        of one ordered SELECT per ring, under one LIMIT. Both databases read the
+        arms in order and stop once the LIMIT is reached, so the outer rings are
+        never searched when the inner ones suffice. The rings do not overlap (a
+        profile belongs to the ring of its nearest location), so no profile
+        appears twice. Beyond ``miles`` only home-visit areas covering the point count.
+
+        The arms are written out here rather than built by the ORM: this
+        QuerySet's own conditions are compiled once and tested per candidate
+        (EXISTS on the primary key), which keeps the cost of building the
+        statement well under the cost of running it.
+        """
+        if limit <= 0:
+            return []
+        rings = _Rings(self, latitude, longitude)
+        edges = [band for band in DISTANCE_BANDS_MILES if band < miles] + [miles]
+        inner = -1.0
+        for outer in edges:
+            rings.add(inner, outer, rings.locations_between(inner, outer))
+            inner = outer
+        if miles < MAX_TRAVEL_RADIUS_MILES:
+            rings.add(miles, MAX_TRAVEL_RADIUS_MILES, rings.home_areas_covering(miles))
+        sql, params = rings.statement(limit)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [NearRow(pk, distance, bool(covers)) for pk, distance, covers in cursor.fetchall()]
 
     def with_distance(self, latitude: float, longitude: float) -> "ProfileQuerySet":
         """Annotate ``distance``: miles from the point to the profile's nearest location."""
@@ -119,11 +262,12 @@ class ProfileQuerySet(models.QuerySet):
 
     def with_any(self, relation: str, slugs) -> "ProfileQuerySet":
         """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …)."""
-        through = self.model._meta.get_field(relation).remote_field.through
-        target = self.model._meta.get_field(relation).m2m_reverse_field_name()
-        return self.filter(
-            Exists(through.objects.filter(profile_id=OuterRef("pk"), **{f"{target}__slug__in": list(slugs)}))
-        )
+        field = self.model._meta.get_field(relation)
+        through = field.remote_field.through
+        target = field.m2m_reverse_field_name()
+        # The slugs become ids once per query (an uncorrelated subquery), not once per profile tested.
+        wanted = field.related_model.objects.filter(slug__in=list(slugs)).values("pk")
+        return self.filter(Exists(through.objects.filter(profile_id=OuterRef("pk"), **{f"{target}_id__in": wanted})))
 
     def for_cards(self, today: date | None = None) -> "ProfileQuerySet":
         """Load what a result card or an API result shows, in a fixed number of queries."""

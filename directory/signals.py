@@ -6,7 +6,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from directory.listing import refresh_listing
-from directory.models import Credential, Location, Profile
+from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
+from directory.page_cache import next_edition
+from guides.models import Guide
 
 
 def _refresh(profile_id) -> None:
@@ -35,3 +37,23 @@ def services_changed(sender, instance, action, reverse, pk_set, **kwargs):
         refresh_listing(Profile.objects.filter(pk__in=pk_set or ()))
     else:
         _refresh(instance.pk)
+
+
+# Everything a search page or a result card shows: a change to any of it starts
+# a new search edition, so no cached page shows the old data.
+SEARCHED_MODELS = (Profile, Location, Credential, Service, Phase, CareSetting, CancerType, Language, Guide)
+PROFILE_LINKS = tuple(
+    getattr(Profile, name).through for name in ("services", "phases", "care_settings", "cancer_types", "languages")
+)
+
+
+def search_data_changed(sender, raw=False, action="post_", **kwargs):
+    if not raw and action.startswith("post_"):
+        next_edition()
+
+
+for model in SEARCHED_MODELS:
+    post_save.connect(search_data_changed, sender=model, dispatch_uid=f"edition-save-{model.__name__}")
+    post_delete.connect(search_data_changed, sender=model, dispatch_uid=f"edition-delete-{model.__name__}")
+for link in PROFILE_LINKS:
+    m2m_changed.connect(search_data_changed, sender=link, dispatch_uid=f"edition-links-{link.__name__}")

@@ -47,7 +47,7 @@ def test_a_search_near_a_place_gives_the_documented_fields(client, reviewer):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"place", "count", "next", "previous", "results"}
+    assert set(body) == {"place", "count", "more", "next", "previous", "results"}
     assert body["place"] == "New York, NY 10001, United States"
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
     result = body["results"][0]
@@ -189,12 +189,17 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
         profile = listed(reviewer=reviewer, languages=("en",))
         add_location(profile, **BROOKLYN)
     cache.clear()
-    # 1 the vocabularies the filter validates against (one UNION; cached afterwards)
-    # 2 the paginator's count, 3 the page of profiles
-    # 4 services, 5 languages, 6 locations, 7 verified credentials (prefetches)
-    with django_assert_num_queries(7):
-        body = client.get(API, {"near": "10001", "service": "oncology-massage", "language": "en"}).json()
+    search = {"near": "10001", "service": "oncology-massage", "language": "en"}
+    # 1 the search edition (directory/page_cache.py)
+    # 2 the vocabularies the filter validates against (one UNION; cached afterwards)
+    # 3 the matches' ids and distances (at most MAX_RESULTS + 1), 4 the page's profiles
+    # 5 services, 6 languages, 7 locations, 8 verified credentials (prefetches)
+    with django_assert_num_queries(8):
+        body = client.get(API, search).json()
     assert len(body["results"]) == results
+    # The same search again: the answer is cached for the edition, only the edition is read.
+    with django_assert_num_queries(1):
+        assert client.get(API, search).json() == body
 
 
 @pytest.mark.parametrize("radius", ["3", "2.8323325", "24.9", "251"])

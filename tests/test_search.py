@@ -309,22 +309,30 @@ def _page_of(n: int, reviewer) -> None:
 
 
 @pytest.mark.parametrize("results", [1, 20])
-def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django_assert_num_queries, results):
+def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django_assert_num_queries, settings, results):
     _page_of(results, reviewer)
     cache.clear()
-    # 1 the vocabularies for the filter form (one UNION; cached afterwards)
-    # 2 the paginator's count
-    # 3 the page of profiles, with distance and home-visit annotations
-    # 4 services, 5 languages, 6 locations, 7 verified credentials (prefetches)
-    # 8 the guides beside the results
-    with django_assert_num_queries(8):
-        response = client.get(
-            SEARCH, {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
-        )
+    search = {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
+    # 1 the search edition (directory/page_cache.py)
+    # 2 the vocabularies for the filter form (one UNION; cached afterwards)
+    # 3 the matches' ids and distances, ring by ring (at most MAX_RESULTS + 1)
+    # 4 the page's profiles
+    # 5 services, 6 languages, 7 locations, 8 verified credentials (prefetches)
+    # 9 the guides beside the results (cached afterwards, for the edition)
+    with django_assert_num_queries(9):
+        response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
-    # With the vocabularies cached, one fewer.
+    # The same search, not cached as a page: the vocabularies and guides are.
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
     with django_assert_num_queries(7):
-        client.get(SEARCH, {"near": "10001"})
+        response = client.get(SEARCH, search)
+    assert len(names_in(response)) == results
+    # Cached as a page: only the edition is read.
+    settings.SEARCH_PAGE_CACHE_SECONDS = 600
+    client.get(SEARCH, search)
+    with django_assert_num_queries(1):
+        response = client.get(SEARCH, search)
+    assert len(names_in(response)) == results
 
 
 def test_a_full_page_of_results_with_its_css_and_js_stays_well_under_60_kb(client, reviewer):

@@ -4,11 +4,12 @@ Never documents, notes, emails or enquiries: every value below is chosen by
 name, and credentials are the verified, unexpired ones only.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from directory.filters import PAGE_SIZE, TherapistFilter
+from directory import page_cache
+from directory.filters import TherapistFilter
 from directory.models import Profile
 from directory.views.public import public_location, query_string
 
@@ -59,6 +60,10 @@ def _error(status: int, detail: str, **extra) -> JsonResponse:
 
 @require_safe
 def therapist_list(request: HttpRequest) -> JsonResponse:
+    key = page_cache.cache_key(request, "api", page_cache.current_edition())
+    body = page_cache.get(key)
+    if body is not None:
+        return JsonResponse(body)
     search = TherapistFilter(request.GET, queryset=Profile.objects.listed())
     if not search.is_valid():
         errors = {field: [str(message) for message in messages] for field, messages in search.errors.items()}
@@ -66,25 +71,27 @@ def therapist_list(request: HttpRequest) -> JsonResponse:
         if search.place_choices:
             extra["place_choices"] = [place.label for place in search.place_choices]
         return _error(400, "Some search parameters are not valid.", errors=errors, **extra)
-    paginator = Paginator(search.qs.for_cards(), PAGE_SIZE)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        results = search.result_page(request.GET.get("page"), lenient=False)
     except PageNotAnInteger:
         return _error(400, "Some search parameters are not valid.", errors={"page": ["Give the page as a number."]})
     except EmptyPage:
         return _error(404, "There is no such page of results.")
+    page = results.page
     with_distance = search.place is not None
     # Say which place a name was taken to mean, so a client can show it.
     searched = {"place": search.place.label} if with_distance else {}
-    return JsonResponse(
-        {
-            **searched,
-            "count": paginator.count,
-            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
-            "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
-            "results": [therapist_json(request, profile, with_distance=with_distance) for profile in page],
-        }
-    )
+    body = {
+        **searched,
+        "count": results.count,
+        # The search lists at most MAX_RESULTS therapists; true when more match.
+        "more": results.more,
+        "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+        "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
+        "results": [therapist_json(request, profile, with_distance=with_distance) for profile in results.profiles],
+    }
+    page_cache.put(key, body)
+    return JsonResponse(body)
 
 
 @require_safe

@@ -6,30 +6,31 @@ from urllib.parse import urlencode
 from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.core.mail import send_mail
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from directory import page_cache
 from directory.filters import (
     MAX_RADIUS_MILES,
-    PAGE_SIZE,
+    MAX_RESULTS,
     PARAMETER_LABELS,
     SEARCH_PARAMETER,
     TherapistFilter,
     clean_near,
     clean_radius,
     clean_search_string,
+    profiles_for_rows,
     wider_radii,
 )
 from directory.forms_public import EnquiryForm
 from directory.geo import public_coordinates
 from directory.models import Credential, Enquiry, Location, Profile
-from directory.queries import haversine_miles_expression, in_box_q
 from guides.models import Guide
 
 logger = logging.getLogger(__name__)
@@ -58,30 +59,8 @@ def query_string(params: QueryDict, *, drop: tuple[str, str] | None = None, **re
 def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     """The nearest listed therapists matching everything but the distance, nearest first."""
     place = search.place
-    nearest_locations = (
-        Location.objects.filter(profile__in=search.without_place().values("pk"))
-        # The bounding box first, on the coordinate index: never every location.
-        .filter(in_box_q(place.latitude, place.longitude, NEAREST_LIMIT_MILES))
-        .annotate(distance=haversine_miles_expression(place.latitude, place.longitude))
-        .filter(distance__lte=NEAREST_LIMIT_MILES)
-        .order_by("distance", "id")
-        .values_list("profile_id", flat=True)[: NEAREST_BEYOND_RADIUS * 10]
-    )
-    profile_ids: list[int] = []
-    for profile_id in nearest_locations:
-        if profile_id not in profile_ids:
-            profile_ids.append(profile_id)
-        if len(profile_ids) == NEAREST_BEYOND_RADIUS:
-            break
-    if not profile_ids:
-        return []
-    return list(
-        Profile.objects.listed()
-        .filter(pk__in=profile_ids)
-        .with_distance(place.latitude, place.longitude)
-        .for_cards()
-        .order_by("distance", "id")
-    )
+    rows = search.without_place().nearest(place.latitude, place.longitude, NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS)
+    return profiles_for_rows(rows)
 
 
 def miles_text(miles: float) -> str:
@@ -145,6 +124,19 @@ def _guide_slugs(params: QueryDict, name: str) -> list[str]:
 
 @require_safe
 def therapist_search(request: HttpRequest) -> HttpResponse:
+    edition = page_cache.current_edition()
+    key = page_cache.cache_key(request, "search", edition)
+    page = page_cache.get(key)
+    if page is None:
+        page = search_page(request, edition)
+        page_cache.put(key, page)
+    # The content is HTML the template engine wrote (escaping what people typed), kept as text.
+    content = mark_safe(page["content"])  # noqa: S308
+    return render(request, "directory/search/results.html", {"title": page["title"], "content": content})
+
+
+def search_page(request: HttpRequest, edition: int) -> dict[str, str]:
+    """The search page's title and content (HTML, escaped by the template engine)."""
     search = TherapistFilter(request.GET, queryset=Profile.objects.listed())
     form = search.form
     context = {"search": search, "form": form, "page_obj": None, "results": [], "count": 0}
@@ -154,10 +146,15 @@ def therapist_search(request: HttpRequest) -> HttpResponse:
     context["guide_query"] = guide_query(request.GET, carried)
     context["filters_open"] = search.panel_should_open()
     if search.is_valid():
-        paginator = Paginator(search.qs.for_cards(), PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
-        context.update(page_obj=page_obj, results=with_card_summaries(page_obj.object_list), count=paginator.count)
-        nearest = with_card_summaries(nearest_beyond_radius(search)) if paginator.count == 0 and search.place else []
+        results = search.result_page(request.GET.get("page"))
+        context.update(
+            page_obj=results.page,
+            results=with_card_summaries(results.profiles),
+            count=results.count,
+            more_results=results.more,
+            max_results=MAX_RESULTS,
+        )
+        nearest = with_card_summaries(nearest_beyond_radius(search)) if results.count == 0 and search.place else []
         context["nearest"] = nearest
         context["nearest_distance"] = miles_text(nearest[0].distance) if nearest else ""
         context["nearest_limit"] = NEAREST_LIMIT_MILES
@@ -178,10 +175,16 @@ def therapist_search(request: HttpRequest) -> HttpResponse:
     context["radius"] = form.cleaned_data.get("radius") if hasattr(form, "cleaned_data") else None
     context["page_query"] = query_string(request.GET)
     context["parameter_labels"] = PARAMETER_LABELS
-    context["guides"] = Guide.objects.for_search(
-        _guide_slugs(request.GET, "service"), _guide_slugs(request.GET, "phase")
+    context["guides"] = page_cache.guides_for_search(
+        edition, _guide_slugs(request.GET, "service"), _guide_slugs(request.GET, "phase")
     )
-    return render(request, "directory/search/results.html", context)
+    if form.errors:
+        title = "Check your search"
+    elif search.place:
+        title = f"Therapists near {search.place.label}"
+    else:
+        title = "Find a therapist"
+    return {"title": title, "content": str(render_to_string("directory/search/_content.html", context))}
 
 
 def _listed_profile(slug: str) -> Profile:

@@ -1,0 +1,72 @@
+"""Cached search pages and API answers, for visitors who are not signed in.
+
+A search page is a function of its query string, the directory's data and the
+date (credentials lapse at midnight). The data's part is the ``SearchEdition``
+number, which the signals in directory/signals.py raise in the transaction of
+every change to a profile, its locations, credentials or vocabularies, or a
+guide. A cached page is filed under the query string, today's date and the
+edition it was made from: after a change, or at midnight, it is never read
+again and the cache lets it expire. Nothing goes stale, and the cache backend
+may be per process (locmem) or shared (Redis).
+
+Signed-in people (therapists, reviewers) always get a fresh page: their pages
+carry their own header and must not be stored.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from directory.models import SearchEdition
+
+EDITION_ROW = 1
+# The guides beside the results are filed under the edition too (a guide's change starts a new one).
+GUIDES_CACHE_SECONDS = 3600
+
+
+def current_edition() -> int:
+    """The edition number (one small query)."""
+    number = SearchEdition.objects.filter(pk=EDITION_ROW).values_list("number", flat=True).first()
+    return number or 0
+
+
+def next_edition() -> None:
+    """Raise the edition number, in the caller's transaction."""
+    if not SearchEdition.objects.filter(pk=EDITION_ROW).update(number=F("number") + 1):
+        SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": 1})
+
+
+def cache_key(request: HttpRequest, name: str, edition: int) -> str | None:
+    """Where this request's page is cached, or None when it must not be (signed in, caching off)."""
+    if settings.SEARCH_PAGE_CACHE_SECONDS <= 0 or request.user.is_authenticated:
+        return None
+    # The API's links are absolute: the scheme and host are part of the answer.
+    address = f"{request.scheme}://{request.get_host()}?{request.META.get('QUERY_STRING', '')}"
+    query = hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()
+    return f"search-page:{name}:{timezone.localdate().isoformat()}:{edition}:{query}"
+
+
+def get(key: str | None):
+    return cache.get(key) if key else None
+
+
+def put(key: str | None, value) -> None:
+    if key:
+        cache.set(key, value, settings.SEARCH_PAGE_CACHE_SECONDS)
+
+
+def guides_for_search(edition: int, service_slugs: list[str], phase_slugs: list[str]) -> list:
+    """The guides beside a search's results, kept for the edition (guides change rarely)."""
+    from guides.models import Guide
+
+    services, phases = sorted(set(service_slugs)), sorted(set(phase_slugs))
+    wanted = hashlib.sha256(repr((services, phases)).encode()).hexdigest()
+
+    def load() -> list:
+        return list(Guide.objects.for_search(services, phases).defer("body", "key_points", "sources"))
+
+    return cache.get_or_set(f"search-guides:{edition}:{wanted}", load, GUIDES_CACHE_SECONDS)

@@ -1,0 +1,86 @@
+"""The nearest therapists, found ring by ring, are exactly the rows of the plain distance query."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from directory.models import Profile
+from directory.queries import DISTANCE_BANDS_MILES
+from tests.factories import add_location, make_reviewer
+from tests.search_helpers import BROOKLYN, NYC_10001, listed
+
+pytestmark = pytest.mark.django_db
+
+# A dense city, a suburb, a rural ZIP, an English city, the middle of the Atlantic.
+POINTS = [NYC_10001, (40.9176, -74.1718), (46.4083, -105.8406), (53.7997, -1.5492), (35.0, -40.0)]
+
+
+@pytest.fixture
+def synthetic():
+    call_command("seed_demo", therapists=400, seed=7, force=True, stdout=StringIO())
+
+
+def plain_rows(queryset, latitude, longitude, miles, limit):
+    ordered = queryset.near(latitude, longitude, miles).order_by("distance", "id")[:limit]
+    return [(p.pk, p.distance, p.visits_your_area) for p in ordered]
+
+
+def assert_same_rows(found, expected):
+    assert [row.pk for row in found] == [pk for pk, _, _ in expected]
+    for row, (_, distance, covers) in zip(found, expected, strict=True):
+        assert row.distance == pytest.approx(distance, abs=1e-9)
+        assert row.visits_your_area is bool(covers)
+
+
+def test_rings_give_the_plain_query_rows_in_its_order(synthetic):
+    listed_profiles = Profile.objects.listed()
+    for miles in (5, 25, 100, 250):
+        for limit in (1, 20, 61, 201):
+            for latitude, longitude in POINTS:
+                found = listed_profiles.nearest(latitude, longitude, miles, limit)
+                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
+
+
+def test_rings_respect_the_other_filters(synthetic):
+    narrowed = Profile.objects.listed().filter(accepting_new_clients=True, visits_practice=True)
+    for latitude, longitude in POINTS:
+        found = narrowed.nearest(latitude, longitude, 25, 201)
+        assert_same_rows(found, plain_rows(narrowed, latitude, longitude, 25, 201))
+        assert all(Profile.objects.get(pk=row.pk).accepting_new_clients for row in found)
+
+
+def test_a_profile_with_locations_in_several_rings_appears_once_at_its_nearest():
+    reviewer = make_reviewer()
+    # Its first location is 3.5 miles from 10001 (the 5-mile ring), its second 0.1 mile away.
+    profile = listed(BROOKLYN, reviewer=reviewer)
+    add_location(profile, latitude=NYC_10001[0] + 0.0014, longitude=NYC_10001[1])
+    rows = Profile.objects.listed().nearest(*NYC_10001, 25, 10)
+    assert [row.pk for row in rows] == [profile.pk]
+    assert rows[0].distance == pytest.approx(0.1, abs=0.01)
+
+
+def test_a_home_visit_area_beyond_the_radius_comes_after_everyone_within_it():
+    reviewer = make_reviewer()
+    near_by = listed(BROOKLYN, reviewer=reviewer)
+    # 60 miles away, travelling up to 80 miles: outside a 25-mile search, yet it covers 10001.
+    visiting = listed(
+        dict(city="Far", region="NY", postcode="12550", latitude=41.6, longitude=-74.0, travel_radius_miles=80),
+        reviewer=reviewer,
+        visits_home=True,
+    )
+    rows = Profile.objects.listed().nearest(*NYC_10001, 25, 10)
+    assert [row.pk for row in rows] == [near_by.pk, visiting.pk]
+    assert rows[1].distance > 25
+    assert rows[1].visits_your_area is True
+    assert rows[0].visits_your_area is False
+
+
+def test_the_rings_end_at_the_radius():
+    assert max(DISTANCE_BANDS_MILES) == 250
+    assert list(DISTANCE_BANDS_MILES) == sorted(DISTANCE_BANDS_MILES)
+
+
+def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert Profile.objects.listed().nearest(*NYC_10001, 25, 0) == []

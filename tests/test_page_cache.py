@@ -1,0 +1,120 @@
+"""Cached search pages and API answers: never stale, never someone's own page."""
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from directory.models import Credential, Language, Profile
+from directory.page_cache import current_edition
+from directory.services import suspend_profile
+from guides.models import Guide
+from tests.factories import make_listed_profile, make_reviewer, make_user, save_all
+from tests.search_helpers import listed
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/therapists/"
+API = "/api/v1/therapists/"
+
+
+def names_in(response) -> list[str]:
+    return re.findall(r'<h3 class="result-name"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def cached_pages() -> list[str]:
+    return [key for key in cache._cache if "search-page:" in key]  # locmem in the tests
+
+
+@pytest.fixture
+def reviewer():
+    return make_reviewer()
+
+
+def test_the_same_search_is_served_from_the_cache(client, reviewer, django_assert_num_queries):
+    listed(display_name="Cached Cora", reviewer=reviewer)
+    first = client.get(SEARCH, {"near": "10001"})
+    with django_assert_num_queries(1):  # the edition
+        again = client.get(SEARCH, {"near": "10001"})
+    assert again.content == first.content
+    assert names_in(again) == ["Cached Cora"]
+
+
+def test_a_suspended_therapist_leaves_the_cached_results_at_once(client, reviewer):
+    profile = listed(display_name="Suspended Sue", reviewer=reviewer)
+    assert names_in(client.get(SEARCH, {"near": "10001"})) == ["Suspended Sue"]
+    assert client.get(API, {"near": "10001"}).json()["count"] == 1
+    suspend_profile(profile=profile, reviewer=reviewer, reason="Licence under investigation.")
+    assert names_in(client.get(SEARCH, {"near": "10001"})) == []
+    assert client.get(API, {"near": "10001"}).json()["count"] == 0
+
+
+def test_an_edit_to_what_a_card_shows_replaces_the_cached_page(client, reviewer):
+    profile = listed(display_name="Editing Eve", reviewer=reviewer, languages=("en",))
+    assert "<dt>Languages</dt> <dd>English</dd>" in client.get(SEARCH, {"near": "10001"}).content.decode()
+    profile.languages.add(Language.objects.get(code="es"))
+    assert "<dt>Languages</dt> <dd>English, Spanish</dd>" in client.get(SEARCH, {"near": "10001"}).content.decode()
+    profile.headline = "Gentle work after surgery"
+    profile.save()
+    assert "Gentle work after surgery" in client.get(SEARCH, {"near": "10001"}).content.decode()
+
+
+def test_a_credential_lapsing_at_midnight_is_not_served_from_yesterdays_page(client, reviewer):
+    profile = listed(display_name="Midnight Mo", reviewer=reviewer)
+    today = timezone.localdate()
+    save_all(Credential.objects.filter(profile=profile, kind=Credential.Kind.LICENCE), expires_on=today)
+    assert names_in(client.get(SEARCH, {"near": "10001"})) == ["Midnight Mo"]
+    with mock.patch("django.utils.timezone.localdate", return_value=today + timedelta(days=1)):
+        assert names_in(client.get(SEARCH, {"near": "10001"})) == []
+
+
+def test_changes_to_guides_and_vocabularies_start_a_new_edition(reviewer):
+    before = current_edition()
+    guide = Guide.objects.create(title="A guide", slug="a-guide", summary="S", body="B", last_reviewed="2026-01-01")
+    assert current_edition() > before
+    before = current_edition()
+    guide.delete()
+    assert current_edition() > before
+    before = current_edition()
+    language = Language.objects.get(code="es")
+    language.name = "Español"
+    language.save()
+    assert current_edition() > before
+
+
+def test_a_signed_in_person_gets_a_fresh_page_that_is_never_stored(client, reviewer):
+    listed(display_name="Fresh Fran", reviewer=reviewer)
+    client.force_login(make_user())
+    response = client.get(SEARCH, {"near": "10001"})
+    assert names_in(response) == ["Fresh Fran"]
+    assert client.get(API, {"near": "10001"}).status_code == 200
+    assert cached_pages() == []
+
+
+def test_the_api_answer_is_cached_per_host_because_its_links_are_absolute(client, reviewer, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    for n in range(2):
+        listed(display_name=f"Linked {n}", reviewer=reviewer)
+    first = client.get(API, {"near": "10001"}).json()
+    other = client.get(API, {"near": "10001"}, HTTP_HOST="other.example").json()
+    assert first["results"][0]["url"].startswith("http://testserver/")
+    assert other["results"][0]["url"].startswith("http://other.example/")
+
+
+def test_with_caching_off_nothing_is_stored(client, reviewer, settings):
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    listed(display_name="Uncached Uma", reviewer=reviewer)
+    assert names_in(client.get(SEARCH, {"near": "10001"})) == ["Uncached Uma"]
+    assert cached_pages() == []
+
+
+def test_a_bulk_listing_refresh_starts_a_new_edition(reviewer):
+    make_listed_profile(reviewer=reviewer)
+    before = current_edition()
+    from directory.listing import refresh_listing
+
+    refresh_listing(Profile.objects.all())
+    assert current_edition() > before
