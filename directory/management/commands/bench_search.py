@@ -32,6 +32,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, connections
@@ -43,6 +44,16 @@ MAX_MIX_GROWTH = 1.5
 MAX_TIMES_HEALTHZ = 8.0
 MAX_QUERIES = 8
 MAX_PAGE_BYTES = 60 * 1024
+
+# Each size is measured twice. "cached" is the site as deployed: a search page or
+# API answer made since the last change to the data is served from the cache
+# (directory/page_cache.py), as it is for the second patient who searches the
+# same place. "uncached" runs the search and renders the page on every request.
+MODES = {"cached": 600, "uncached": 0}
+MODES_TEXT = {
+    "cached": "search pages cached as deployed (repeat searches)",
+    "uncached": "every request runs the search and renders the page",
+}
 
 DENSE_CITY = "10001"  # Manhattan
 RURAL_ZIP = "59301"  # Miles City, Montana
@@ -203,18 +214,28 @@ class Command(BaseCommand):
                     path, _seconds = self._sqlite_cached(size)
                     self.stdout.write(str(path))
                 return
-            report = self._run(sizes)
+            reports = self._run(sizes)
         finally:
             self._switch(self.original["NAME"])
-        self._print(report)
+        for mode, report in reports.items():
+            self._print(report, mode)
         if options["output"]:
             output = self._path(options["output"])
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(json.dumps(report, indent=2) + "\n")
+            output.write_text(json.dumps(reports, indent=2) + "\n")
             self.stdout.write(f"Figures written to {output}")
-        failed = [name for name, target in report["targets"].items() if not target["pass"]]
+        failed = [
+            f"{name} ({mode})"
+            for mode, report in reports.items()
+            for name, target in report["targets"].items()
+            if not target["pass"]
+        ]
         broken = [
-            f"{m['key']} at {size}" for size, run in report["runs"].items() for m in run["cases"] if m["status"] != 200
+            f"{m['key']} at {size} ({mode})"
+            for mode, report in reports.items()
+            for size, run in report["runs"].items()
+            for m in run["cases"]
+            if m["status"] != 200
         ]
         if broken:
             raise CommandError("Some requests did not answer 200: " + ", ".join(broken))
@@ -321,18 +342,21 @@ class Command(BaseCommand):
             ALLOWED_HOSTS=["testserver"],
             STATIC_ROOT=static_root,
         )
-        runs = {}
+        runs = {mode: {} for mode in MODES}
         with override_settings(**production):
             call_command("collectstatic", interactive=False, verbosity=0)
             for size in sizes:
                 cleanup, seconds = self._database_for(size)
                 try:
-                    run = self._measure(size)
+                    for mode, cache_seconds in MODES.items():
+                        with override_settings(SEARCH_PAGE_CACHE_SECONDS=cache_seconds):
+                            cache.clear()
+                            run = self._measure(size, mode)
+                        run["seed_seconds"] = round(seconds, 1) if seconds is not None else None
+                        runs[mode][str(size)] = run
                 finally:
                     cleanup()
-                run["seed_seconds"] = round(seconds, 1) if seconds is not None else None
-                runs[str(size)] = run
-        return self._summarise(sizes, runs)
+        return {mode: self._summarise(sizes, runs[mode]) for mode in MODES}
 
     def _profile_path(self) -> str:
         from directory.demo.bulk import synthetic_profiles
@@ -343,7 +367,7 @@ class Command(BaseCommand):
         slug = listed.values_list("slug", flat=True)[total // 2]
         return f"/therapists/{slug}/"
 
-    def _measure(self, size: int) -> dict:
+    def _measure(self, size: int, mode: str) -> dict:
         from directory.demo.bulk import synthetic_profiles
         from directory.models import Profile
 
@@ -376,7 +400,7 @@ class Command(BaseCommand):
             measure.p95_ms = round(percentile(measure.times_ms, 0.95), 2)
             measure.times_ms = [round(t, 2) for t in measure.times_ms]
         weight = self._page_weight(client, results["city"].path)
-        self.stdout.write(f"{size:,} therapists: measured ({listed:,} listed).")
+        self.stdout.write(f"{size:,} therapists: measured {mode} ({listed:,} listed).")
         return {
             "database_version": _database_version(),
             "listed": listed,
@@ -456,16 +480,17 @@ class Command(BaseCommand):
             "targets": targets,
         }
 
-    def _print(self, report: dict) -> None:
+    def _print(self, report: dict, mode: str) -> None:
         runs = report["runs"]
         sizes = list(runs)
         small, large = sizes[0], sizes[-1]
         machine = report["machine"]
         self.stdout.write("")
         self.stdout.write(
-            f"Search benchmark — {report['database']['vendor']} {report['database']['version']}, "
-            f"{machine['cpus']} CPUs ({machine['cpu_model']}), Python {machine['python']}, "
-            f"Django {machine['django']}, {report['settings']['repeat']} timed requests per case"
+            f"Search benchmark, {mode}: {MODES_TEXT[mode]} — {report['database']['vendor']} "
+            f"{report['database']['version']}, {machine['cpus']} CPUs ({machine['cpu_model']}), "
+            f"Python {machine['python']}, Django {machine['django']}, "
+            f"{report['settings']['repeat']} timed requests per case"
         )
         header = f"{'case':<44}"
         for size in sizes:
