@@ -37,10 +37,11 @@ MAX_RADIUS_MILES = 250
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 
 # The vocabularies change only through the admin; the filter form reads them
-# from the cache (one query when it is cold). Bump the version when their
-# shape changes.
-VOCABULARY_CACHE_KEY = "search-vocabularies:v1"
-VOCABULARY_CACHE_SECONDS = 300
+# from the cache (one query when it is cold), filed under the search edition
+# (directory/page_cache.py) so that a change shows at once. Bump the version
+# when their shape changes.
+VOCABULARY_CACHE_KEY = "search-vocabularies:v2"
+VOCABULARY_CACHE_SECONDS = 3600
 VOCABULARY_MODELS = {
     "service": Service,
     "phase": Phase,
@@ -93,7 +94,9 @@ def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
             vocabularies[key].append((slug, name))
         return vocabularies
 
-    return cache.get_or_set(VOCABULARY_CACHE_KEY, query, VOCABULARY_CACHE_SECONDS)
+    from directory.page_cache import current_edition
+
+    return cache.get_or_set(f"{VOCABULARY_CACHE_KEY}:{current_edition()}", query, VOCABULARY_CACHE_SECONDS)
 
 
 def vocabulary_choices(key: str):

@@ -140,11 +140,7 @@ def refresh_listing(profiles, registry=apps) -> int:
         .order_by("-verified_on")
         .values("verified_on")[:1]
     )
-    if registry is apps:
-        from directory.page_cache import next_edition
-
-        next_edition()
-    return profiles.update(
+    changed = profiles.update(
         listed_until=Case(
             When(
                 eligible,
@@ -155,6 +151,14 @@ def refresh_listing(profiles, registry=apps) -> int:
         ),
         last_verified_on=Subquery(last_verified, output_field=DateField()),
     )
+    if registry is apps:
+        # Cached search pages are filed under the edition (directory/page_cache.py). It is
+        # raised after the profiles' rows are written: every writer locks profile rows
+        # first and the one edition row last, so two writers cannot wait on each other.
+        from directory.page_cache import next_edition
+
+        next_edition()
+    return changed
 
 
 def listed_q(today: date | None = None) -> Q:

@@ -14,6 +14,9 @@ carry their own header and must not be stored.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,10 +31,29 @@ EDITION_ROW = 1
 GUIDES_CACHE_SECONDS = 3600
 
 
+# The edition a search request read when it began: everything the request
+# caches or reads from the cache (the page, vocabularies, guides) is filed under it.
+_request_edition: ContextVar[int | None] = ContextVar("search_edition", default=None)
+
+
 def current_edition() -> int:
-    """The edition number (one small query)."""
-    number = SearchEdition.objects.filter(pk=EDITION_ROW).values_list("number", flat=True).first()
-    return number or 0
+    """The edition number: the one the running search request read, else from the database."""
+    number = _request_edition.get()
+    if number is None:
+        number = SearchEdition.objects.filter(pk=EDITION_ROW).values_list("number", flat=True).first() or 0
+    return number
+
+
+@contextmanager
+def edition_for_request() -> Iterator[int]:
+    """Read the edition once (one small query) for the whole of a search request."""
+    token = _request_edition.set(None)
+    number = current_edition()
+    _request_edition.set(number)
+    try:
+        yield number
+    finally:
+        _request_edition.reset(token)
 
 
 def next_edition() -> None:

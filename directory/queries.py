@@ -5,6 +5,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
@@ -180,8 +181,17 @@ class _Rings:
         self.arms.append((sql, params))
 
     def statement(self, limit: int) -> tuple[str, list]:
-        sql = " UNION ALL ".join(f"SELECT * FROM ({arm}) ring{index}" for index, (arm, _) in enumerate(self.arms))
-        params = [param for _, arm_params in self.arms for param in arm_params]
+        """The rings, nearest first, under one LIMIT.
+
+        Each ring has its own LIMIT too: with a LIMIT, a subquery's ORDER BY
+        decides which rows it gives, so no query planner may drop it. Both
+        databases read the arms of a UNION ALL one after the other (PostgreSQL
+        without parallel workers, see config/env.py).
+        """
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM ({arm} LIMIT %s) ring{index}" for index, (arm, _) in enumerate(self.arms)
+        )
+        params = [param for _, arm_params in self.arms for param in [*arm_params, limit]]
         return f"{sql} LIMIT %s", [*params, limit]
 
 
@@ -236,7 +246,10 @@ class ProfileQuerySet(models.QuerySet):
         """
         if limit <= 0:
             return []
-        rings = _Rings(self, latitude, longitude)
+        try:
+            rings = _Rings(self, latitude, longitude)
+        except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
+            return []
         edges = [band for band in DISTANCE_BANDS_MILES if band < miles] + [miles]
         inner = -1.0
         for outer in edges:

@@ -2,7 +2,7 @@
 every change to what the rule reads, from any code path: the app, the
 admin, the shell."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from directory.listing import refresh_listing
@@ -30,13 +30,30 @@ def part_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(m2m_changed, sender=Profile.services.through)
 def services_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if reverse and action == "pre_clear":
+        # service.profiles.clear() gives no ids afterwards: note whose service goes.
+        instance._profiles_before_clear = list(instance.profiles.values_list("pk", flat=True))
+        return
     if not action.startswith("post_"):
         return
     if reverse:
         # A service's profiles changed (from the service's side).
+        if action == "post_clear":
+            pk_set = getattr(instance, "_profiles_before_clear", ())
         refresh_listing(Profile.objects.filter(pk__in=pk_set or ()))
     else:
         _refresh(instance.pk)
+
+
+@receiver(pre_delete, sender=Service)
+def service_deleting(sender, instance, **kwargs):
+    # Deleting a service removes its links without an m2m signal: note whose service goes.
+    instance._profiles_before_delete = list(instance.profiles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Service)
+def service_deleted(sender, instance, **kwargs):
+    refresh_listing(Profile.objects.filter(pk__in=getattr(instance, "_profiles_before_delete", ())))
 
 
 # Everything a search page or a result card shows: a change to any of it starts
@@ -45,6 +62,7 @@ SEARCHED_MODELS = (Profile, Location, Credential, Service, Phase, CareSetting, C
 PROFILE_LINKS = tuple(
     getattr(Profile, name).through for name in ("services", "phases", "care_settings", "cancer_types", "languages")
 )
+GUIDE_LINKS = (Guide.services.through, Guide.phases.through)
 
 
 def search_data_changed(sender, raw=False, action="post_", **kwargs):
@@ -55,5 +73,5 @@ def search_data_changed(sender, raw=False, action="post_", **kwargs):
 for model in SEARCHED_MODELS:
     post_save.connect(search_data_changed, sender=model, dispatch_uid=f"edition-save-{model.__name__}")
     post_delete.connect(search_data_changed, sender=model, dispatch_uid=f"edition-delete-{model.__name__}")
-for link in PROFILE_LINKS:
+for link in PROFILE_LINKS + GUIDE_LINKS:
     m2m_changed.connect(search_data_changed, sender=link, dispatch_uid=f"edition-links-{link.__name__}")

@@ -201,3 +201,12 @@ def test_the_default_today_is_the_site_local_date(client):
         assert reasons_not_listed(Profile.objects.get(pk=profile.pk))
         response = client.get(profile.get_absolute_url())
         assert response.status_code == 404
+
+
+def test_a_service_cleared_or_deleted_from_its_own_side_delists_profiles_left_without_one():
+    from directory.models import Service
+
+    cleared, deleted = make_listed_profile(services=("reflexology",)), make_listed_profile(services=("seated-massage",))
+    Service.objects.get(slug="reflexology").profiles.clear()
+    Service.objects.get(slug="seated-massage").delete()
+    assert not Profile.objects.listed().filter(pk__in=[cleared.pk, deleted.pk]).exists()

@@ -84,3 +84,17 @@ def test_the_rings_end_at_the_radius():
 def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert Profile.objects.listed().nearest(*NYC_10001, 25, 0) == []
+
+
+def test_postgresql_runs_web_queries_without_parallel_workers(monkeypatch):
+    from django.db import connection
+
+    from config.env import database_from_url
+
+    monkeypatch.setenv("SOME_DATABASE_URL", "postgres://someone@db.example:5432/directory")
+    options = database_from_url("SOME_DATABASE_URL", "")["OPTIONS"]
+    assert options["options"] == "-c max_parallel_workers_per_gather=0"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == "0"

@@ -118,3 +118,36 @@ def test_a_bulk_listing_refresh_starts_a_new_edition(reviewer):
 
     refresh_listing(Profile.objects.all())
     assert current_edition() > before
+
+
+def test_words_with_no_letters_near_a_place_find_nobody_without_an_error(client, reviewer):
+    listed(display_name="Quiet Quinn", reviewer=reviewer)
+    response = client.get(SEARCH, {"near": "10001", "q": "!!! ???"})
+    assert response.status_code == 200
+    assert names_in(response) == []
+    assert client.get(API, {"near": "10001", "q": "!!!"}).json()["count"] == 0
+
+
+def test_a_search_with_errors_is_not_kept(client):
+    response = client.get(SEARCH, {"near": "10001", "radius": "3"})
+    assert "Choose one of the distances offered" in response.content.decode()
+    assert cached_pages() == []
+
+
+def test_linking_a_guide_to_a_service_starts_a_new_edition():
+    from directory.models import Service
+
+    guide = Guide.objects.create(title="A guide", slug="a-guide", summary="S", body="B", last_reviewed="2026-01-01")
+    before = current_edition()
+    guide.services.set([Service.objects.first()])
+    assert current_edition() > before
+
+
+def test_a_new_service_can_be_searched_for_at_once(client):
+    from directory.models import Service
+
+    client.get(SEARCH)  # the vocabularies are cached
+    Service.objects.create(name="Scar tissue work", slug="scar-tissue-work", position=99)
+    response = client.get(SEARCH, {"service": "scar-tissue-work"})
+    assert "We do not know the service" not in response.content.decode()
+    assert "Scar tissue work" in response.content.decode()

@@ -45,6 +45,7 @@ from directory.models import (
     Service,
     VerificationEvent,
 )
+from directory.page_cache import next_edition
 
 SYNTHETIC_DOMAIN = "synthetic.example"
 DEMO_DOMAINS = ("demo.example", SYNTHETIC_DOMAIN)
@@ -623,6 +624,8 @@ def remove_synthetic_therapists() -> int:
         Profile.objects.filter(pk__in=profile_ids)._raw_delete("default")
         EmailAddress.objects.filter(user__in=synthetic_users())._raw_delete("default")
         synthetic_users().delete()
+        # Raw deletes send no signals: start a new search edition by hand.
+        next_edition()
     return count
 
 

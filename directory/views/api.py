@@ -60,7 +60,12 @@ def _error(status: int, detail: str, **extra) -> JsonResponse:
 
 @require_safe
 def therapist_list(request: HttpRequest) -> JsonResponse:
-    key = page_cache.cache_key(request, "api", page_cache.current_edition())
+    with page_cache.edition_for_request() as edition:
+        return _therapist_list(request, edition)
+
+
+def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
+    key = page_cache.cache_key(request, "api", edition)
     body = page_cache.get(key)
     if body is not None:
         return JsonResponse(body)

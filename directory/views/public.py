@@ -124,18 +124,20 @@ def _guide_slugs(params: QueryDict, name: str) -> list[str]:
 
 @require_safe
 def therapist_search(request: HttpRequest) -> HttpResponse:
-    edition = page_cache.current_edition()
-    key = page_cache.cache_key(request, "search", edition)
-    page = page_cache.get(key)
-    if page is None:
-        page = search_page(request, edition)
-        page_cache.put(key, page)
+    with page_cache.edition_for_request() as edition:
+        key = page_cache.cache_key(request, "search", edition)
+        page = page_cache.get(key)
+        if page is None:
+            page = search_page(request, edition)
+            # A search with errors is not kept: the online geocoder may only be down for a moment.
+            if not page["errors"]:
+                page_cache.put(key, page)
     # The content is HTML the template engine wrote (escaping what people typed), kept as text.
     content = mark_safe(page["content"])  # noqa: S308
     return render(request, "directory/search/results.html", {"title": page["title"], "content": content})
 
 
-def search_page(request: HttpRequest, edition: int) -> dict[str, str]:
+def search_page(request: HttpRequest, edition: int) -> dict:
     """The search page's title and content (HTML, escaped by the template engine)."""
     search = TherapistFilter(request.GET, queryset=Profile.objects.listed())
     form = search.form
@@ -184,7 +186,8 @@ def search_page(request: HttpRequest, edition: int) -> dict[str, str]:
         title = f"Therapists near {search.place.label}"
     else:
         title = "Find a therapist"
-    return {"title": title, "content": str(render_to_string("directory/search/_content.html", context))}
+    content = str(render_to_string("directory/search/_content.html", context))
+    return {"title": title, "content": content, "errors": bool(form.errors)}
 
 
 def _listed_profile(slug: str) -> Profile:
