@@ -20,7 +20,7 @@ MAX_TRAVEL_RADIUS_MILES = 250
 # The nearest therapists are looked for in rings of these outer radii, nearest
 # ring first; a ring is searched only when the nearer ones did not give enough
 # rows, so a dense city costs about the same at any size of directory.
-DISTANCE_BANDS_MILES = (0.5, 1, 2, 5, 10, 25, 50, 100, 250)
+DISTANCE_BANDS_MILES = (1, 3, 10, 25, 50, 100, 250)
 CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")
 
 
