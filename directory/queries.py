@@ -99,6 +99,8 @@ class _Rings:
         self.profile = quote(queryset.model._meta.db_table)
         self.location = quote(Location._meta.db_table)
         self.least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        # A subquery with these is never merged into the query around it.
+        self.keep_apart = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
         self.latitude, self.longitude = latitude, longitude
         lat = math.radians(latitude)
         self.point = (lat, math.cos(lat), math.radians(longitude))
@@ -134,14 +136,16 @@ class _Rings:
         A profile whose nearest location lies in that ring has that location
         there, so it is among them; the coordinate index reads the box.
         """
-        distance, distance_params = self.distance("r")
+        distance, distance_params = self.distance("b")
         matches, matches_params = self.matches("r")
+        # The box as a subquery the planner keeps apart, so each distance is computed once.
         sql = (
-            f"SELECT r.profile_id FROM {self.location} r WHERE r.latitude >= %s AND r.latitude <= %s"
-            f" AND r.longitude >= %s AND r.longitude <= %s AND {distance} <= %s AND {distance} > %s AND {matches}"
+            f"SELECT r.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
+            f" WHERE b.latitude >= %s AND b.latitude <= %s AND b.longitude >= %s AND b.longitude <= %s"
+            f" {self.keep_apart}) r WHERE r.miles <= %s AND r.miles > %s AND {matches}"
         )
         box = bounding_box(self.latitude, self.longitude, outer)
-        return sql, [*box, *distance_params, outer, *distance_params, inner, *matches_params]
+        return sql, [*distance_params, *box, outer, inner, *matches_params]
 
     def covering(self, alias: str) -> tuple[str, list]:
         """The condition that a location row is a home-visit area covering the point."""
