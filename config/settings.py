@@ -80,7 +80,19 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url("CACHE_URL")}
+CACHES = {
+    "default": cache_from_url("CACHE_URL"),
+    # Search pages and API answers (directory/page_cache.py) are kept in each
+    # process's own memory, a bounded number of them: a flood of different
+    # searches can only push out other pages, never the rate-limit counters and
+    # sessions in the shared cache. Every process reads the edition from the
+    # database, so none serves a page made before a change.
+    "search_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "search-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("SEARCH_PAGE_CACHE_ENTRIES", 500)},
+    },
+}
 # How long a search page or API answer for someone not signed in is kept
 # (directory/page_cache.py); any change to the data replaces it at once. 0: never cached.
 SEARCH_PAGE_CACHE_SECONDS = env_int("SEARCH_PAGE_CACHE_SECONDS", 600)

@@ -6,8 +6,8 @@ number, which the signals in directory/signals.py raise in the transaction of
 every change to a profile, its locations, credentials or vocabularies, or a
 guide. A cached page is filed under the query string, today's date and the
 edition it was made from: after a change, or at midnight, it is never read
-again and the cache lets it expire. Nothing goes stale, and the cache backend
-may be per process (locmem) or shared (Redis).
+again and the cache lets it expire. Nothing goes stale, whether the pages are
+kept per process (the "search_pages" cache, see config/settings.py) or shared.
 
 Signed-in people (therapists, reviewers) always get a fresh page: their pages
 carry their own header and must not be stored.
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -73,12 +73,12 @@ def cache_key(request: HttpRequest, name: str, edition: int) -> str | None:
 
 
 def get(key: str | None):
-    return cache.get(key) if key else None
+    return caches["search_pages"].get(key) if key else None
 
 
 def put(key: str | None, value) -> None:
     if key:
-        cache.set(key, value, settings.SEARCH_PAGE_CACHE_SECONDS)
+        caches["search_pages"].set(key, value, settings.SEARCH_PAGE_CACHE_SECONDS)
 
 
 def guides_for_search(edition: int, service_slugs: list[str], phase_slugs: list[str]) -> list:

@@ -1,13 +1,15 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate-limit counters and used TOTP codes live in the cache.
-    cache.clear()
+    # Rate-limit counters and used TOTP codes live in the cache; search pages in their own.
+    for each in (cache, caches["search_pages"]):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caches["search_pages"]):
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

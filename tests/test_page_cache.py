@@ -5,7 +5,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from directory.models import Credential, Language, Profile
@@ -26,7 +26,7 @@ def names_in(response) -> list[str]:
 
 
 def cached_pages() -> list[str]:
-    return [key for key in cache._cache if "search-page:" in key]  # locmem in the tests
+    return [key for key in caches["search_pages"]._cache if "search-page:" in key]  # locmem
 
 
 @pytest.fixture
@@ -151,3 +151,13 @@ def test_a_new_service_can_be_searched_for_at_once(client):
     response = client.get(SEARCH, {"service": "scar-tissue-work"})
     assert "We do not know the service" not in response.content.decode()
     assert "Scar tissue work" in response.content.decode()
+
+
+def test_pages_are_kept_apart_from_the_shared_cache_and_bounded(client, reviewer, settings):
+    from django.core.cache import cache
+
+    listed(display_name="Kept Apart", reviewer=reviewer)
+    client.get(SEARCH, {"near": "10001"})
+    assert cached_pages()
+    assert not [key for key in cache._cache if "search-page:" in key]
+    assert settings.CACHES["search_pages"]["BACKEND"].endswith("LocMemCache")
