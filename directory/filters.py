@@ -40,7 +40,7 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 # from the cache (one query when it is cold), filed under the search edition
 # (directory/page_cache.py) so that a change shows at once. Bump the version
 # when their shape changes.
-VOCABULARY_CACHE_KEY = "search-vocabularies:v2"
+VOCABULARY_CACHE_KEY = "search-vocabularies:v3"
 VOCABULARY_CACHE_SECONDS = 3600
 VOCABULARY_MODELS = {
     "service": Service,
@@ -48,6 +48,14 @@ VOCABULARY_MODELS = {
     "setting": CareSetting,
     "cancer_type": CancerType,
     "language": Language,
+}
+# The profile relation each vocabulary parameter filters on.
+VOCABULARY_PARAMETERS = {
+    "services": "service",
+    "phases": "phase",
+    "care_settings": "setting",
+    "cancer_types": "cancer_type",
+    "languages": "language",
 }
 # The parameter's name in plain words, for messages and "remove" links.
 PARAMETER_LABELS = {
@@ -80,23 +88,36 @@ SORT_CHOICES = [
 ]
 
 
-def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
-    """Every vocabulary as (slug, name) pairs, in one query (a UNION), cached briefly."""
+def _vocabulary_data() -> dict:
+    """Every vocabulary's (slug, name) pairs and ids by slug, in one query (a UNION), cached for the edition."""
 
-    def query() -> dict[str, list[tuple[str, str]]]:
+    def query() -> dict:
         parts = [
-            model.objects.order_by().values_list("slug", "name", "position").annotate(vocabulary=Value(key))
+            model.objects.order_by().values_list("slug", "name", "position", "pk").annotate(vocabulary=Value(key))
             for key, model in VOCABULARY_MODELS.items()
         ]
         rows = parts[0].union(*parts[1:], all=True).order_by("position", "name")
-        vocabularies: dict[str, list[tuple[str, str]]] = {key: [] for key in VOCABULARY_MODELS}
-        for slug, name, _position, key in rows:
-            vocabularies[key].append((slug, name))
-        return vocabularies
+        choices: dict[str, list[tuple[str, str]]] = {key: [] for key in VOCABULARY_MODELS}
+        ids: dict[str, dict[str, int]] = {key: {} for key in VOCABULARY_MODELS}
+        for slug, name, _position, pk, key in rows:
+            choices[key].append((slug, name))
+            ids[key][slug] = pk
+        return {"choices": choices, "ids": ids}
 
     from directory.page_cache import current_edition
 
     return cache.get_or_set(f"{VOCABULARY_CACHE_KEY}:{current_edition()}", query, VOCABULARY_CACHE_SECONDS)
+
+
+def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
+    """Every vocabulary as (slug, name) pairs."""
+    return _vocabulary_data()["choices"]
+
+
+def vocabulary_ids(key: str, slugs) -> list[int]:
+    """The ids of a vocabulary's entries, by slug (the slugs the form accepted)."""
+    ids = _vocabulary_data()["ids"][key]
+    return [ids[slug] for slug in slugs if slug in ids]
 
 
 def vocabulary_choices(key: str):
@@ -310,7 +331,9 @@ class TherapistFilter(django_filters.FilterSet):
         return queryset
 
     def filter_vocabulary(self, queryset, name, value):
-        return queryset.with_any(name, value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.with_any(name, value, ids=vocabulary_ids(VOCABULARY_PARAMETERS[name], value))
 
     def filter_visit(self, queryset, name, value):
         if not value:

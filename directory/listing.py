@@ -152,6 +152,9 @@ def refresh_listing(profiles, registry=apps) -> int:
         last_verified_on=Subquery(last_verified, output_field=DateField()),
     )
     if registry is apps:
+        from directory.facets import refresh_facets
+
+        refresh_facets(profiles)
         # Cached search pages are filed under the edition (directory/page_cache.py). It is
         # raised after the profiles' rows are written: every writer locks profile rows
         # first and the one edition row last, so two writers cannot wait on each other.

@@ -90,6 +90,12 @@ class Profile(models.Model):
     phases = models.ManyToManyField(Phase, blank=True, related_name="profiles")
     cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="profiles")
     services = models.ManyToManyField(Service, blank=True, related_name="profiles")
+    # The links above as bit sets, for the search's filters (directory/facets.py).
+    service_bits = models.BigIntegerField(default=0, editable=False)
+    phase_bits = models.BigIntegerField(default=0, editable=False)
+    care_setting_bits = models.BigIntegerField(default=0, editable=False)
+    cancer_type_bits = models.BigIntegerField(default=0, editable=False)
+    language_bits = models.BigIntegerField(default=0, editable=False)
 
     visits_practice = models.BooleanField("sessions at my practice", default=False)
     visits_home = models.BooleanField("home visits", default=False)

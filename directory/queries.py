@@ -9,8 +9,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from directory.facets import FACETS, mask
 from directory.geo import EARTH_RADIUS_MILES, bounding_box
 from directory.listing import valid_on_q
 
@@ -277,8 +279,17 @@ class ProfileQuerySet(models.QuerySet):
         )
         return self.annotate(distance=Subquery(nearest, output_field=FloatField()))
 
-    def with_any(self, relation: str, slugs) -> "ProfileQuerySet":
-        """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …)."""
+    def with_any(self, relation: str, slugs, ids=None) -> "ProfileQuerySet":
+        """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …).
+
+        With the entries' ``ids`` (the search knows them), a bit test on the
+        profile's stored links (directory/facets.py); else the link table.
+        """
+        bits = mask(ids) if ids is not None and relation in FACETS else None
+        if bits:
+            return self.filter(GreaterThan(F(FACETS[relation]).bitand(bits), 0))
+        if ids is not None and not ids:
+            return self.none()
         field = self.model._meta.get_field(relation)
         through = field.remote_field.through
         target = field.m2m_reverse_field_name()

@@ -28,16 +28,21 @@ def part_changed(sender, instance, raw=False, **kwargs):
         _refresh(instance.profile_id)
 
 
-@receiver(m2m_changed, sender=Profile.services.through)
-def services_changed(sender, instance, action, reverse, pk_set, **kwargs):
+# A profile's services decide whether it is listed; all its vocabulary links are
+# stored as bits for the search (directory/facets.py). Both are refreshed by
+# refresh_listing whenever a link changes, from either side.
+VOCABULARIES = (Service, Phase, CareSetting, CancerType, Language)
+
+
+def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if reverse and action == "pre_clear":
-        # service.profiles.clear() gives no ids afterwards: note whose service goes.
+        # entry.profiles.clear() gives no ids afterwards: note whose link goes.
         instance._profiles_before_clear = list(instance.profiles.values_list("pk", flat=True))
         return
     if not action.startswith("post_"):
         return
     if reverse:
-        # A service's profiles changed (from the service's side).
+        # An entry's profiles changed (from the entry's side).
         if action == "post_clear":
             pk_set = getattr(instance, "_profiles_before_clear", ())
         refresh_listing(Profile.objects.filter(pk__in=pk_set or ()))
@@ -45,15 +50,20 @@ def services_changed(sender, instance, action, reverse, pk_set, **kwargs):
         _refresh(instance.pk)
 
 
-@receiver(pre_delete, sender=Service)
-def service_deleting(sender, instance, **kwargs):
-    # Deleting a service removes its links without an m2m signal: note whose service goes.
+def entry_deleting(sender, instance, **kwargs):
+    # Deleting an entry removes its links without an m2m signal: note whose link goes.
     instance._profiles_before_delete = list(instance.profiles.values_list("pk", flat=True))
 
 
-@receiver(post_delete, sender=Service)
-def service_deleted(sender, instance, **kwargs):
+def entry_deleted(sender, instance, **kwargs):
     refresh_listing(Profile.objects.filter(pk__in=getattr(instance, "_profiles_before_delete", ())))
+
+
+for vocabulary in VOCABULARIES:
+    name = vocabulary.__name__
+    m2m_changed.connect(links_changed, sender=vocabulary.profiles.through, dispatch_uid=f"links-{name}")
+    pre_delete.connect(entry_deleting, sender=vocabulary, dispatch_uid=f"entry-deleting-{name}")
+    post_delete.connect(entry_deleted, sender=vocabulary, dispatch_uid=f"entry-deleted-{name}")
 
 
 # Everything a search page or a result card shows: a change to any of it starts
