@@ -56,7 +56,11 @@ def _bits(Profile, relation: str) -> Subquery:
     return Coalesce(Subquery(links, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
 
 
+def facet_values(Profile) -> dict:
+    """The bits of every vocabulary as expressions for an UPDATE of profiles."""
+    return {bits: _bits(Profile, relation) for relation, bits in FACETS.items()}
+
+
 def refresh_facets(profiles, registry=apps) -> int:
     """Store the bits of every vocabulary for a queryset of profiles, in one UPDATE."""
-    Profile = registry.get_model("directory", "Profile")
-    return profiles.update(**{bits: _bits(Profile, relation) for relation, bits in FACETS.items()})
+    return profiles.update(**facet_values(registry.get_model("directory", "Profile")))

@@ -29,6 +29,8 @@ from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Val
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from directory.facets import facet_values
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -150,11 +152,11 @@ def refresh_listing(profiles, registry=apps) -> int:
             output_field=DateField(),
         ),
         last_verified_on=Subquery(last_verified, output_field=DateField()),
+        # The vocabulary links as bits for the search, in the same UPDATE (a migration's
+        # older registry has no such fields; migration 0009 fills them).
+        **(facet_values(registry.get_model("directory", "Profile")) if registry is apps else {}),
     )
     if registry is apps:
-        from directory.facets import refresh_facets
-
-        refresh_facets(profiles)
         # Cached search pages are filed under the edition (directory/page_cache.py). It is
         # raised after the profiles' rows are written: every writer locks profile rows
         # first and the one edition row last, so two writers cannot wait on each other.

@@ -5,6 +5,7 @@ admin, the shell."""
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from directory.facets import refresh_facets
 from directory.listing import refresh_listing
 from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
 from directory.page_cache import next_edition
@@ -34,6 +35,15 @@ def part_changed(sender, instance, raw=False, **kwargs):
 VOCABULARIES = (Service, Phase, CareSetting, CancerType, Language)
 
 
+def _refresh_links(sender, profiles) -> None:
+    # Only services count for the listing rule; every link counts for the bits.
+    if sender in (Profile.services.through, Service):
+        refresh_listing(profiles)
+    else:
+        refresh_facets(profiles)
+        next_edition()
+
+
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if reverse and action == "pre_clear":
         # entry.profiles.clear() gives no ids afterwards: note whose link goes.
@@ -45,9 +55,9 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         # An entry's profiles changed (from the entry's side).
         if action == "post_clear":
             pk_set = getattr(instance, "_profiles_before_clear", ())
-        refresh_listing(Profile.objects.filter(pk__in=pk_set or ()))
+        _refresh_links(sender, Profile.objects.filter(pk__in=pk_set or ()))
     else:
-        _refresh(instance.pk)
+        _refresh_links(sender, Profile.objects.filter(pk=instance.pk))
 
 
 def entry_deleting(sender, instance, **kwargs):
@@ -56,7 +66,7 @@ def entry_deleting(sender, instance, **kwargs):
 
 
 def entry_deleted(sender, instance, **kwargs):
-    refresh_listing(Profile.objects.filter(pk__in=getattr(instance, "_profiles_before_delete", ())))
+    _refresh_links(sender, Profile.objects.filter(pk__in=getattr(instance, "_profiles_before_delete", ())))
 
 
 for vocabulary in VOCABULARIES:

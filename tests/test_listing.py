@@ -1,7 +1,6 @@
 """The listing rule: the dashboard's words for each reason, the QuerySet and
 the reasons agreeing on every demo profile, and the expiry-day boundary."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -101,9 +100,7 @@ def test_a_complete_verified_profile_has_no_reasons_and_is_listed(client):
 
 
 def test_the_queryset_and_the_reasons_agree_on_every_demo_profile():
-    started = time.perf_counter()
     create_demo_people()
-    seconds = time.perf_counter() - started
     profiles = list(Profile.objects.prefetch_related("services", "credentials", "locations"))
     assert len(profiles) >= 20
     listed_ids = set(Profile.objects.listed().values_list("pk", flat=True))
@@ -115,7 +112,6 @@ def test_the_queryset_and_the_reasons_agree_on_every_demo_profile():
     assert {"not_submitted", "missing_bio", "suspended", "no_practise_credential", "no_oncology_credential"} <= codes
     statuses = set(Credential.objects.values_list("status", flat=True))
     assert statuses == {"pending", "verified", "rejected"}
-    assert seconds < 5, f"creating the demo people took {seconds:.1f} s"
 
 
 def test_demo_people_can_be_created_twice_without_duplicates():
