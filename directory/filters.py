@@ -7,7 +7,6 @@ message: the page shows the form again, the API answers 400.
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
@@ -20,6 +19,7 @@ from django.http import QueryDict
 
 from directory import geo
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
+from directory.queries import ResultRow
 from directory.search import apply_text_search
 
 PAGE_SIZE = 20
@@ -48,14 +48,6 @@ VOCABULARY_MODELS = {
     "setting": CareSetting,
     "cancer_type": CancerType,
     "language": Language,
-}
-# The profile relation each vocabulary parameter filters on.
-VOCABULARY_PARAMETERS = {
-    "services": "service",
-    "phases": "phase",
-    "care_settings": "setting",
-    "cancer_types": "cancer_type",
-    "languages": "language",
 }
 # The parameter's name in plain words, for messages and "remove" links.
 PARAMETER_LABELS = {
@@ -176,14 +168,6 @@ class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
 
-class ResultRow(NamedTuple):
-    """One match of a search: the profile's id, and with a place its distance and home-visit cover."""
-
-    pk: int
-    distance: float | None = None
-    visits_your_area: bool = False
-
-
 @dataclass(frozen=True)
 class ResultPage:
     page: Page
@@ -192,7 +176,7 @@ class ResultPage:
     more: bool  # more than MAX_RESULTS therapists match
 
 
-def profiles_for_rows(rows: "list[ResultRow]") -> list[Profile]:
+def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
     """The listed profiles of these rows, in their order, with what a card or an API result shows."""
     loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).for_cards().in_bulk()
     profiles = []
@@ -375,7 +359,7 @@ class TherapistFilter(django_filters.FilterSet):
             queryset = queryset.near(self.place.latitude, self.place.longitude, data["radius"])
         return self.order(queryset)
 
-    def result_rows(self) -> "list[ResultRow]":
+    def result_rows(self) -> list[ResultRow]:
         """The search's matches in order, at most MAX_RESULTS + 1 of them (the extra one says "more").
 
         Only ids (and distance, with a place): the page loads the profiles of one page of them.
@@ -383,8 +367,7 @@ class TherapistFilter(django_filters.FilterSet):
         limit = MAX_RESULTS + 1
         if self.place is not None and self.sort_order() == "distance":
             data = self.form.cleaned_data
-            rows = self.without_place().nearest(self.place.latitude, self.place.longitude, data["radius"], limit)
-            return [ResultRow(*row) for row in rows]
+            return self.without_place().nearest(self.place.latitude, self.place.longitude, data["radius"], limit)
         queryset = self.qs
         if self.place is not None:
             rows = queryset.values_list("pk", "distance", "visits_your_area")[:limit]
@@ -462,6 +445,10 @@ class TherapistFilter(django_filters.FilterSet):
         return False
 
 
+# The vocabulary parameter of each profile relation ("languages": "language"), from the filters above.
+VOCABULARY_PARAMETERS = {
+    each.field_name: name for name, each in TherapistFilter.base_filters.items() if each.method == "filter_vocabulary"
+}
 # Parameters shown inside the folded "More filters" panel (not the place, distance or words).
 PANEL_PARAMETERS = tuple(name for name in TherapistFilter.base_filters if name not in ("near", "radius", "q"))
 # The search carried from the results to a profile, an enquiry and a guide, as one

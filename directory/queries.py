@@ -73,10 +73,12 @@ def current_credentials_prefetch(today: date | None = None) -> Prefetch:
     return Prefetch("credentials", queryset=queryset, to_attr="verified_credentials")
 
 
-class NearRow(NamedTuple):
+class ResultRow(NamedTuple):
+    """One match of a search: the profile's id, and with a place its distance and home-visit cover."""
+
     pk: int
-    distance: float
-    visits_your_area: bool
+    distance: float | None = None
+    visits_your_area: bool = False
 
 
 def _home_areas_covering(latitude: float, longitude: float) -> models.QuerySet:
@@ -234,8 +236,8 @@ class ProfileQuerySet(models.QuerySet):
             .annotate(visits_your_area=models.ExpressionWrapper(covers_point, output_field=models.BooleanField()))
         )
 
-    def nearest(self, latitude: float, longitude: float, miles: float, limit: int) -> list["NearRow"]:
-        """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as NearRow tuples.
+    def nearest(self, latitude: float, longitude: float, miles: float, limit: int) -> list[ResultRow]:
+        """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
 
         The same rows as ``near(latitude, longitude, miles).order_by("distance", "id")[:limit]``,
         found ring by ring (DISTANCE_BANDS_MILES): one SQL statement, a UNION ALL
@@ -266,7 +268,7 @@ class ProfileQuerySet(models.QuerySet):
         sql, params = rings.statement(limit)
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
-            return [NearRow(pk, distance, bool(covers)) for pk, distance, covers in cursor.fetchall()]
+            return [ResultRow(pk, distance, bool(covers)) for pk, distance, covers in cursor.fetchall()]
 
     def with_distance(self, latitude: float, longitude: float) -> "ProfileQuerySet":
         """Annotate ``distance``: miles from the point to the profile's nearest location."""

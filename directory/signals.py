@@ -77,11 +77,10 @@ for vocabulary in VOCABULARIES:
 
 
 # Everything a search page or a result card shows: a change to any of it starts
-# a new search edition, so no cached page shows the old data.
-SEARCHED_MODELS = (Profile, Location, Credential, Service, Phase, CareSetting, CancerType, Language, Guide)
-PROFILE_LINKS = tuple(
-    getattr(Profile, name).through for name in ("services", "phases", "care_settings", "cancer_types", "languages")
-)
+# a new search edition, so no cached page shows the old data. Changes to
+# profiles, their locations, credentials and links already do, through
+# refresh_listing and _refresh_links above; these are the rest.
+SEARCHED_MODELS = (*VOCABULARIES, Guide)
 GUIDE_LINKS = (Guide.services.through, Guide.phases.through)
 
 
@@ -93,5 +92,5 @@ def search_data_changed(sender, raw=False, action="post_", **kwargs):
 for model in SEARCHED_MODELS:
     post_save.connect(search_data_changed, sender=model, dispatch_uid=f"edition-save-{model.__name__}")
     post_delete.connect(search_data_changed, sender=model, dispatch_uid=f"edition-delete-{model.__name__}")
-for link in PROFILE_LINKS + GUIDE_LINKS:
+for link in GUIDE_LINKS:
     m2m_changed.connect(search_data_changed, sender=link, dispatch_uid=f"edition-links-{link.__name__}")

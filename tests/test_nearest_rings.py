@@ -76,9 +76,11 @@ def test_a_home_visit_area_beyond_the_radius_comes_after_everyone_within_it():
     assert rows[0].visits_your_area is False
 
 
-def test_the_rings_end_at_the_radius():
-    assert max(DISTANCE_BANDS_MILES) == 250
-    assert list(DISTANCE_BANDS_MILES) == sorted(DISTANCE_BANDS_MILES)
+def test_the_rings_grow_outwards_up_to_the_largest_distance_offered():
+    from directory.filters import RADIUS_CHOICES
+
+    assert list(DISTANCE_BANDS_MILES) == sorted(set(DISTANCE_BANDS_MILES))
+    assert DISTANCE_BANDS_MILES[-1] == max(RADIUS_CHOICES)
 
 
 def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
