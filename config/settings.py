@@ -139,6 +139,10 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Oncology Massage Directory"
+# A code is also accepted for one 30-second step either side of now, so a
+# code typed slowly, or sent just as it changes, is not refused. allauth
+# still refuses a code that has been used once.
+MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")

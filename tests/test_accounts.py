@@ -100,3 +100,40 @@ def test_a_reviewer_starts_at_the_review_queue_after_signing_in(client):
     client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response["Location"] == "/review/"
+
+
+@pytest.mark.parametrize(
+    ("steps_ago", "accepted"),
+    [(0, True), (1, True), (-1, True), (2, False), (-2, False)],
+)
+def test_an_authenticator_code_is_accepted_one_step_either_side_of_now(client, steps_ago, accepted):
+    import time
+
+    from tests.review_helpers import make_mfa_reviewer, totp_code
+
+    reviewer, secret = make_mfa_reviewer()
+    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    if time.time() % 30 > 28:  # keep the step from changing between code and check
+        time.sleep(30 - time.time() % 30 + 0.1)
+    code = totp_code(secret, at=time.time() - 30 * steps_ago)
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    if accepted:
+        assert response.status_code == 302
+        assert response["Location"] == "/review/"
+    else:
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+
+
+def test_an_authenticator_code_cannot_be_used_twice(client):
+    from tests.review_helpers import make_mfa_reviewer, totp_code
+
+    reviewer, secret = make_mfa_reviewer()
+    code = totp_code(secret)
+    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
