@@ -29,7 +29,7 @@ from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Val
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from directory.facets import facet_values
+from directory.facets import FACETS, facet_values
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,7 @@ def refresh_listing(profiles, registry=apps) -> int:
         **(facet_values(registry.get_model("directory", "Profile")) if registry is apps else {}),
     )
     if registry is apps:
+        copy_to_locations(profiles)
         # Cached search pages are filed under the edition (directory/page_cache.py). It is
         # raised after the profiles' rows are written: every writer locks profile rows
         # first and the one edition row last, so two writers cannot wait on each other.
@@ -164,6 +165,22 @@ def refresh_listing(profiles, registry=apps) -> int:
 
         next_edition()
     return changed
+
+
+def copy_to_locations(profiles, registry=apps) -> int:
+    """Copy the profiles' ``listed_until`` and filter bits onto their locations, in one UPDATE.
+
+    The search tests these copies on the location rows it reads from the
+    coordinate index, and the profile rows again for the matches, so a copy
+    can only ever narrow a search, never list anyone. refresh_listing calls
+    this after writing the profile rows: every writer locks a profile before
+    its locations.
+    """
+    Profile = registry.get_model("directory", "Profile")
+    Location = registry.get_model("directory", "Location")
+    own = Profile.objects.filter(pk=OuterRef("profile_id"))
+    copies = {field: Subquery(own.values(field)[:1]) for field in ("listed_until", *FACETS.values())}
+    return Location.objects.filter(profile_id__in=profiles.values("pk")).update(**copies)
 
 
 def listed_q(today: date | None = None) -> Q:

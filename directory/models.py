@@ -7,7 +7,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -181,6 +181,20 @@ class Profile(models.Model):
         return places
 
 
+# What a search reads from a location's index entry: its coordinates and the
+# copies of its profile's listing date and filter bits.
+SEARCH_INDEX_FIELDS = (
+    "latitude",
+    "longitude",
+    "listed_until",
+    "service_bits",
+    "phase_bits",
+    "care_setting_bits",
+    "cancer_type_bits",
+    "language_bits",
+)
+
+
 class Location(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="locations")
     address_line = models.CharField("street address", max_length=200, blank=True)
@@ -196,17 +210,26 @@ class Location(models.Model):
     travel_radius_miles = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For home visits: how far you travel from here, in miles."
     )
+    # Copies of the profile's listing date and filter bits, written with them by
+    # listing.refresh_listing: a search reads a box of locations from the index
+    # below and drops the ones that cannot match without opening any profile.
+    listed_until = models.DateField(null=True, blank=True, editable=False)
+    service_bits = models.BigIntegerField(default=0, editable=False)
+    phase_bits = models.BigIntegerField(default=0, editable=False)
+    care_setting_bits = models.BigIntegerField(default=0, editable=False)
+    cancer_type_bits = models.BigIntegerField(default=0, editable=False)
+    language_bits = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            # With the profile, a box of coordinates is read from the index alone.
-            models.Index(fields=["latitude", "longitude", "profile"], name="location_lat_lng_profile"),
+            # A box of coordinates, with what the search tests, is read from the index alone.
+            models.Index(fields=[*SEARCH_INDEX_FIELDS, "profile"], name="location_search"),
             # Home-visit areas: a partial index, as most locations have no travel radius.
             models.Index(
-                fields=["latitude", "longitude", "travel_radius_miles", "profile"],
+                fields=[*SEARCH_INDEX_FIELDS, "travel_radius_miles", "profile"],
                 condition=Q(travel_radius_miles__isnull=False),
-                name="location_home_area",
+                name="location_search_home_area",
             ),
         ]
         constraints = [
@@ -218,6 +241,24 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(part for part in [self.city, self.region, self.postcode] if part)
+
+    # Saving or deleting a location refreshes its profile's stored listing, which
+    # writes the profile row and then its locations (listing.copy_to_locations).
+    # The profile row is locked first here too, so two writers never wait on
+    # each other in opposite orders.
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            self._lock_profile(kwargs.get("using"))
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            self._lock_profile(kwargs.get("using"))
+            return super().delete(*args, **kwargs)
+
+    def _lock_profile(self, using: str | None) -> None:
+        lock = Profile.objects.using(using).select_for_update(no_key=True).filter(pk=self.profile_id)
+        list(lock.values_list("pk", flat=True))
 
 
 class Credential(models.Model):

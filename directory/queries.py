@@ -118,7 +118,19 @@ class _Rings:
         if " WHERE " not in sql:
             sql, params = f"{sql} WHERE 1 = 1", params
         self.base = (f"{sql} AND {self.profile}.{quote('id')} = ", list(params))
+        self.conditions = [
+            (quote(column), operator, connection.ops.adapt_datefield_value(value) if operator == ">=" else value)
+            for column, operator, value in queryset.location_conditions
+        ]
         self.arms: list[tuple[str, list]] = []
+
+    def location_meets(self, alias: str) -> tuple[str, list]:
+        """The QuerySet's conditions tested on a location row's copies (see ProfileQuerySet)."""
+        tests = [
+            f"{alias}.{column} >= %s" if operator == ">=" else f"({alias}.{column} & %s) <> 0"
+            for column, operator, _ in self.conditions
+        ]
+        return "".join(f" AND {test}" for test in tests), [value for _, _, value in self.conditions]
 
     def matches(self, alias: str) -> tuple[str, list]:
         """The condition that a location row's profile matches the QuerySet (listed, filters, words)."""
@@ -141,15 +153,16 @@ class _Rings:
         there, so it is among them; the coordinate index reads the box.
         """
         distance, distance_params = self.distance("b")
+        meets, meets_params = self.location_meets("b")
         matches, matches_params = self.matches("r")
         # The box as a subquery the planner keeps apart, so each distance is computed once.
         sql = (
             f"SELECT r.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
-            f" WHERE b.latitude >= %s AND b.latitude <= %s AND b.longitude >= %s AND b.longitude <= %s"
+            f" WHERE b.latitude >= %s AND b.latitude <= %s AND b.longitude >= %s AND b.longitude <= %s{meets}"
             f" {self.keep_apart}) r WHERE r.miles <= %s AND r.miles > %s AND {matches}"
         )
         box = bounding_box(self.latitude, self.longitude, outer)
-        return sql, [*distance_params, *box, outer, inner, *matches_params]
+        return sql, [*distance_params, *box, *meets_params, outer, inner, *matches_params]
 
     def covering(self, alias: str) -> tuple[str, list]:
         """The condition that a location row is a home-visit area covering the point."""
@@ -162,14 +175,15 @@ class _Rings:
         from more than ``beyond`` miles away (nearer ones are in the rings within the radius)."""
         covering, covering_params = self.covering("h")
         distance, distance_params = self.distance("h")
+        meets, meets_params = self.location_meets("h")
         matches, matches_params = self.matches("h")
         sql = (
             f"SELECT h.profile_id FROM {self.location} h INNER JOIN {self.profile} hp ON hp.id = h.profile_id"
-            f" WHERE h.latitude >= %s AND h.latitude <= %s AND h.longitude >= %s AND h.longitude <= %s"
+            f" WHERE h.latitude >= %s AND h.latitude <= %s AND h.longitude >= %s AND h.longitude <= %s{meets}"
             f" AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
         )
         box = bounding_box(self.latitude, self.longitude, MAX_TRAVEL_RADIUS_MILES)
-        return sql, [*box, *distance_params, beyond, *covering_params, *matches_params]
+        return sql, [*box, *meets_params, *distance_params, beyond, *covering_params, *matches_params]
 
     def add(self, inner: float, outer: float, candidates: tuple[str, list]) -> None:
         """One ring: candidates (matching profiles) whose nearest location lies in (inner, outer], nearest first."""
@@ -204,10 +218,41 @@ class _Rings:
 
 
 class ProfileQuerySet(models.QuerySet):
+    # Conditions every profile of this QuerySet meets, as tests of the copies on
+    # its location rows (listing.copy_to_locations): (column, operator, value),
+    # the operator ">=" or "&" (any bit in common). nearest() applies them to
+    # the locations it reads, before it tests the profiles themselves.
+    location_conditions: tuple[tuple[str, str, object], ...] = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.location_conditions = self.location_conditions
+        return clone
+
+    def _combined(self, combined):
+        # Combined with another QuerySet, a profile may meet the other's conditions instead.
+        combined = combined._chain()
+        combined.location_conditions = ()
+        return combined
+
+    def __or__(self, other):
+        return self._combined(super().__or__(other))
+
+    def __xor__(self, other):
+        return self._combined(super().__xor__(other))
+
+    def _combinator_query(self, *args, **kwargs):
+        return self._combined(super()._combinator_query(*args, **kwargs))
+
+    def _with_location_condition(self, column: str, operator: str, value) -> "ProfileQuerySet":
+        self.location_conditions = (*self.location_conditions, (column, operator, value))
+        return self
+
     def listed(self, today: date | None = None) -> "ProfileQuerySet":
         """Profiles patients may see: the listing rule, as stored by
         listing.refresh_listing and compared with today's date here."""
-        return self.filter(listed_until__gte=today or timezone.localdate())
+        today = today or timezone.localdate()
+        return self.filter(listed_until__gte=today)._with_location_condition("listed_until", ">=", today)
 
     def near(self, latitude: float, longitude: float, miles: float) -> "ProfileQuerySet":
         """Profiles with a location within ``miles`` of the point, or whose home-visit area covers it.
@@ -289,7 +334,8 @@ class ProfileQuerySet(models.QuerySet):
         """
         bits = mask(ids) if ids is not None and relation in FACETS else None
         if bits:
-            return self.filter(GreaterThan(F(FACETS[relation]).bitand(bits), 0))
+            field = FACETS[relation]
+            return self.filter(GreaterThan(F(field).bitand(bits), 0))._with_location_condition(field, "&", bits)
         if ids is not None and not ids:
             return self.none()
         field = self.model._meta.get_field(relation)

@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from directory.facets import refresh_facets
-from directory.listing import refresh_listing
+from directory.listing import copy_to_locations, refresh_listing
 from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
 from directory.page_cache import next_edition
 from guides.models import Guide
@@ -41,6 +41,7 @@ def _refresh_links(sender, profiles) -> None:
         refresh_listing(profiles)
     else:
         refresh_facets(profiles)
+        copy_to_locations(profiles)
         next_edition()
 
 

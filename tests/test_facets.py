@@ -26,6 +26,9 @@ def assert_bits_match_links(profile: Profile) -> None:
     for relation, field in FACETS.items():
         expected = mask(getattr(profile, relation).values_list("pk", flat=True))
         assert getattr(profile, field) == expected, relation
+        # The copies the search reads on the location rows (listing.copy_to_locations).
+        for location in profile.locations.all():
+            assert getattr(location, field) == expected, (relation, location.pk)
 
 
 def test_every_change_to_a_link_from_either_side_keeps_the_bits_in_step():

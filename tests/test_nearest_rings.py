@@ -50,6 +50,65 @@ def test_rings_respect_the_other_filters(synthetic):
         assert all(Profile.objects.get(pk=row.pk).accepting_new_clients for row in found)
 
 
+def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_plain_rows(synthetic):
+    from directory.models import Language, Phase, Service
+
+    services = list(Service.objects.order_by("pk").values_list("slug", "pk"))
+    phases = list(Phase.objects.order_by("pk").values_list("slug", "pk"))
+    spanish = Language.objects.get(slug="es")
+    narrowed = [
+        Profile.objects.listed().with_any("services", [services[1][0]], ids=[services[1][1]]),
+        Profile.objects.listed()
+        .with_any("services", [slug for slug, _ in services[:3]], ids=[pk for _, pk in services[:3]])
+        .with_any("phases", [phases[0][0]], ids=[phases[0][1]])
+        .with_any("languages", ["es"], ids=[spanish.pk]),
+    ]
+    for queryset in narrowed:
+        # listed_until and at least one vocabulary's bits are tested on the location rows.
+        assert len(queryset.location_conditions) >= 2
+        for latitude, longitude in POINTS:
+            for miles in (10, 100):
+                found = queryset.nearest(latitude, longitude, miles, 201)
+                assert_same_rows(found, plain_rows(queryset, latitude, longitude, miles, 201))
+
+
+def test_a_queryset_combined_with_or_drops_the_location_conditions(synthetic):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from directory.models import Service
+
+    first, second = Service.objects.order_by("pk").values_list("slug", "pk")[:2]
+    either = Profile.objects.listed().with_any("services", [first[0]], ids=[first[1]]) | Profile.objects.listed(
+        today=timezone.localdate() + timedelta(days=400)
+    ).with_any("services", [second[0]], ids=[second[1]])
+    assert either.location_conditions == ()
+    assert either.filter(accepting_new_clients=True).location_conditions == ()
+    for latitude, longitude in POINTS:
+        assert_same_rows(
+            either.nearest(latitude, longitude, 100, 201), plain_rows(either, latitude, longitude, 100, 201)
+        )
+
+
+def test_saving_a_location_locks_its_profile_before_writing():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profile = listed(BROOKLYN, reviewer=make_reviewer())
+    location = profile.locations.get()
+    location.city = "Brooklyn Heights"
+    with CaptureQueriesContext(connection) as queries:
+        location.save()
+    statements = [query["sql"] for query in queries.captured_queries]
+    writes = [index for index, sql in enumerate(statements) if sql.startswith("UPDATE")]
+    assert statements[writes[0]].startswith('UPDATE "directory_location"')
+    if connection.vendor == "postgresql":
+        lock = next(index for index, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql)
+        assert '"directory_profile"' in statements[lock]
+        assert lock < writes[0]
+
+
 def test_a_profile_with_locations_in_several_rings_appears_once_at_its_nearest():
     reviewer = make_reviewer()
     # Its first location is 3.5 miles from 10001 (the 5-mile ring), its second 0.1 mile away.

@@ -23,6 +23,14 @@ def assert_stored_matches_rule():
         stored = set(Profile.objects.listed(today=day).values_list("pk", flat=True))
         full = set(Profile.objects.filter(listed_q(day)).values_list("pk", flat=True))
         assert stored == full, f"{offset} days from today"
+    assert_locations_copy_their_profiles()
+
+
+def assert_locations_copy_their_profiles():
+    """Each location holds its profile's listing date (listing.copy_to_locations)."""
+    stored = dict(Profile.objects.values_list("pk", "listed_until"))
+    for profile_id, copy in Location.objects.values_list("profile_id", "listed_until"):
+        assert copy == stored[profile_id], profile_id
 
 
 def test_the_stored_listing_matches_the_rule_on_every_demo_profile_on_many_days():
@@ -62,29 +70,37 @@ def test_the_stored_listing_matches_the_rule_on_random_profiles():
 def test_every_change_the_rule_reads_updates_the_stored_listing():
     profile = make_listed_profile()
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
     training = profile.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
     training.status = Credential.Status.WITHDRAWN
     training.save()
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
     training.status = Credential.Status.VERIFIED
     training.save()
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
     profile.services.clear()
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
     profile.services.add(1)
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
     Location.objects.filter(profile=profile).delete()
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
     add_location(profile)
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
     profile.suspended_at = timezone.now()
     profile.save()
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
+    assert_locations_copy_their_profiles()
 
 
 def test_refreshing_everything_changes_nothing_that_was_kept_in_step():
