@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -142,32 +143,34 @@ def refresh_listing(profiles, registry=apps) -> int:
         .order_by("-verified_on")
         .values("verified_on")[:1]
     )
-    changed = profiles.update(
-        listed_until=Case(
-            When(
-                eligible,
-                then=Least(_latest_expiry(Credential, practise_kinds), _latest_expiry(Credential, oncology_kinds)),
+    # The profile rows, their locations' copies and the edition change together.
+    with transaction.atomic(using=profiles.db):
+        changed = profiles.update(
+            listed_until=Case(
+                When(
+                    eligible,
+                    then=Least(_latest_expiry(Credential, practise_kinds), _latest_expiry(Credential, oncology_kinds)),
+                ),
+                default=Value(None),
+                output_field=DateField(),
             ),
-            default=Value(None),
-            output_field=DateField(),
-        ),
-        last_verified_on=Subquery(last_verified, output_field=DateField()),
-        # The vocabulary links as bits for the search, in the same UPDATE (a migration's
-        # older registry has no such fields; migration 0009 fills them).
-        **(facet_values(registry.get_model("directory", "Profile")) if registry is apps else {}),
-    )
-    if registry is apps:
-        copy_to_locations(profiles)
-        # Cached search pages are filed under the edition (directory/page_cache.py). It is
-        # raised after the profiles' rows are written: every writer locks profile rows
-        # first and the one edition row last, so two writers cannot wait on each other.
-        from directory.page_cache import next_edition
+            last_verified_on=Subquery(last_verified, output_field=DateField()),
+            # The vocabulary links as bits for the search, in the same UPDATE (a migration's
+            # older registry has no such fields; migrations 0009 and 0010 fill them).
+            **(facet_values(registry.get_model("directory", "Profile")) if registry is apps else {}),
+        )
+        if registry is apps:
+            copy_to_locations(profiles)
+            # Cached search pages are filed under the edition (directory/page_cache.py). It is
+            # raised after the profiles' rows are written: every writer locks profile rows
+            # first and the one edition row last, so two writers cannot wait on each other.
+            from directory.page_cache import next_edition
 
-        next_edition()
+            next_edition()
     return changed
 
 
-def copy_to_locations(profiles, registry=apps) -> int:
+def copy_to_locations(profiles) -> int:
     """Copy the profiles' ``listed_until`` and filter bits onto their locations, in one UPDATE.
 
     The search tests these copies on the location rows it reads from the
@@ -176,8 +179,8 @@ def copy_to_locations(profiles, registry=apps) -> int:
     this after writing the profile rows: every writer locks a profile before
     its locations.
     """
-    Profile = registry.get_model("directory", "Profile")
-    Location = registry.get_model("directory", "Location")
+    Profile = apps.get_model("directory", "Profile")
+    Location = apps.get_model("directory", "Location")
     own = Profile.objects.filter(pk=OuterRef("profile_id"))
     copies = {field: Subquery(own.values(field)[:1]) for field in ("listed_until", *FACETS.values())}
     return Location.objects.filter(profile_id__in=profiles.values("pk")).update(**copies)

@@ -181,6 +181,31 @@ class Profile(models.Model):
         return places
 
 
+def lock_profile(profile_id: int, using: str | None = None) -> None:
+    """Lock a profile's row until the transaction ends (PostgreSQL; SQLite has one writer at a time).
+
+    A change to a location or credential refreshes its profile's stored
+    listing, which writes the profile row and then its locations
+    (listing.refresh_listing). Taking the profile row first on every such
+    change means two writers never wait on each other in opposite orders.
+    """
+    lock = Profile.objects.using(using).select_for_update(no_key=True).filter(pk=profile_id)
+    list(lock.values_list("pk", flat=True))
+
+
+class ProfilePart(models.Model):
+    """A row that belongs to one profile (a location, a credential): saved with its profile's row
+    locked first. Deleting one takes the same lock (signals.part_deleting)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            lock_profile(self.profile_id, kwargs.get("using"))
+            super().save(*args, **kwargs)
+
+
 # What a search reads from a location's index entry: its coordinates and the
 # copies of its profile's listing date and filter bits.
 SEARCH_INDEX_FIELDS = (
@@ -195,7 +220,7 @@ SEARCH_INDEX_FIELDS = (
 )
 
 
-class Location(models.Model):
+class Location(ProfilePart):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="locations")
     address_line = models.CharField("street address", max_length=200, blank=True)
     city = models.CharField(max_length=100)
@@ -242,26 +267,8 @@ class Location(models.Model):
     def __str__(self) -> str:
         return ", ".join(part for part in [self.city, self.region, self.postcode] if part)
 
-    # Saving or deleting a location refreshes its profile's stored listing, which
-    # writes the profile row and then its locations (listing.copy_to_locations).
-    # The profile row is locked first here too, so two writers never wait on
-    # each other in opposite orders.
-    def save(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
-            self._lock_profile(kwargs.get("using"))
-            super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
-            self._lock_profile(kwargs.get("using"))
-            return super().delete(*args, **kwargs)
-
-    def _lock_profile(self, using: str | None) -> None:
-        lock = Profile.objects.using(using).select_for_update(no_key=True).filter(pk=self.profile_id)
-        list(lock.values_list("pk", flat=True))
-
-
-class Credential(models.Model):
+class Credential(ProfilePart):
     class Kind(models.TextChoices):
         LICENCE = "licence", "Licence or registration to practise massage"
         UNREGULATED = "unregulated", "Statement: massage is not regulated where I practise"

@@ -2,12 +2,23 @@
 every change to what the rule reads, from any code path: the app, the
 admin, the shell."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from directory.facets import refresh_facets
 from directory.listing import copy_to_locations, refresh_listing
-from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
+from directory.models import (
+    CancerType,
+    CareSetting,
+    Credential,
+    Language,
+    Location,
+    Phase,
+    Profile,
+    Service,
+    lock_profile,
+)
 from directory.page_cache import next_edition
 from guides.models import Guide
 
@@ -20,6 +31,14 @@ def _refresh(profile_id) -> None:
 def profile_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         _refresh(instance.pk)
+
+
+@receiver(pre_delete, sender=Credential)
+@receiver(pre_delete, sender=Location)
+def part_deleting(sender, instance, using, **kwargs):
+    # Before the row goes, as models.ProfilePart.save does: also for a QuerySet's
+    # delete() and for rows deleted with their profile, which call no delete().
+    lock_profile(instance.profile_id, using)
 
 
 @receiver([post_save, post_delete], sender=Credential)
@@ -40,9 +59,10 @@ def _refresh_links(sender, profiles) -> None:
     if sender in (Profile.services.through, Service):
         refresh_listing(profiles)
     else:
-        refresh_facets(profiles)
-        copy_to_locations(profiles)
-        next_edition()
+        with transaction.atomic(using=profiles.db):
+            refresh_facets(profiles)
+            copy_to_locations(profiles)
+            next_edition()
 
 
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):

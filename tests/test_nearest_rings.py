@@ -91,22 +91,87 @@ def test_a_queryset_combined_with_or_drops_the_location_conditions(synthetic):
         )
 
 
-def test_saving_a_location_locks_its_profile_before_writing():
+def test_the_rings_test_the_copies_on_locations_and_still_the_profile_itself():
+    from directory.models import Location, Service
+
+    reviewer = make_reviewer()
+    profile = listed(BROOKLYN, reviewer=reviewer)
+    service = profile.services.first()
+    other = Service.objects.exclude(profiles=profile).first()
+    wants = Profile.objects.listed().with_any("services", [service.slug], ids=[service.pk])
+    wants_other = Profile.objects.listed().with_any("services", [other.slug], ids=[other.pk])
+    assert [row.pk for row in wants.nearest(*NYC_10001, 25, 10)] == [profile.pk]
+    # A copy that says "no" keeps the location out: the rings read the copies.
+    Location.objects.filter(profile=profile).update(service_bits=0)
+    assert wants.nearest(*NYC_10001, 25, 10) == []
+    # A copy that says "yes" lists nobody: the profile's own row is tested too.
+    Location.objects.filter(profile=profile).update(service_bits=(1 << 63) - 1)
+    assert wants_other.nearest(*NYC_10001, 25, 10) == []
+    Location.objects.filter(profile=profile).update(listed_until=None, service_bits=1 << service.pk)
+    assert wants.nearest(*NYC_10001, 25, 10) == []
+
+
+def test_every_way_of_combining_querysets_keeps_only_conditions_all_their_profiles_meet():
+    from directory.models import Service
+
+    first, second = Service.objects.order_by("pk")[:2]
+    one = Profile.objects.listed().with_any("services", [first.slug], ids=[first.pk])
+    two = Profile.objects.listed().with_any("services", [second.slug], ids=[second.pk])
+    assert len(one.location_conditions) == 2
+    assert (one | two).location_conditions == ()
+    assert (one ^ two).location_conditions == ()
+    assert one.union(two).location_conditions == ()
+    assert Profile.objects.none().union(one).location_conditions == one.location_conditions  # just one
+    # Narrowing keeps them: every profile of (one & two), or one.filter(...), is in one.
+    assert (one & two).location_conditions == one.location_conditions
+    assert one.filter(accepting_new_clients=True).exclude(pk=0).location_conditions == one.location_conditions
+    assert Profile.objects.all().location_conditions == ()
+
+
+@pytest.fixture
+def postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks (SELECT … FOR UPDATE) exist on PostgreSQL; SQLite has one writer at a time.")
+
+
+def statements_of(action) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def assert_profile_locked_before(statements: list[str], table: str) -> None:
+    lock = next(i for i, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql and '"directory_profile"' in sql)
+    write = next(i for i, sql in enumerate(statements) if sql.startswith(("UPDATE", "DELETE")) and table in sql)
+    assert lock < write, statements[: write + 1]
+
+
+def test_changes_to_a_location_lock_its_profile_before_writing(postgresql):
+    from directory.models import Location
 
     profile = listed(BROOKLYN, reviewer=make_reviewer())
     location = profile.locations.get()
     location.city = "Brooklyn Heights"
-    with CaptureQueriesContext(connection) as queries:
-        location.save()
-    statements = [query["sql"] for query in queries.captured_queries]
-    writes = [index for index, sql in enumerate(statements) if sql.startswith("UPDATE")]
-    assert statements[writes[0]].startswith('UPDATE "directory_location"')
-    if connection.vendor == "postgresql":
-        lock = next(index for index, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql)
-        assert '"directory_profile"' in statements[lock]
-        assert lock < writes[0]
+    assert_profile_locked_before(statements_of(location.save), '"directory_location"')
+    extra = add_location(profile, latitude=40.70, longitude=-73.99)
+    assert_profile_locked_before(statements_of(extra.delete), '"directory_location"')
+    # A QuerySet's delete() calls no delete(): the pre_delete signal takes the lock.
+    deleting = Location.objects.filter(profile=profile).delete
+    assert_profile_locked_before(statements_of(deleting), '"directory_location"')
+
+
+def test_changes_to_a_credential_lock_its_profile_before_writing(postgresql):
+    from directory.models import Credential
+
+    profile = listed(BROOKLYN, reviewer=make_reviewer())
+    credential = profile.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
+    credential.issuer = "Another school"
+    assert_profile_locked_before(statements_of(credential.save), '"directory_credential"')
 
 
 def test_a_profile_with_locations_in_several_rings_appears_once_at_its_nearest():

@@ -440,3 +440,21 @@ def test_a_credential_changed_after_the_reviewer_opened_it_is_not_decided(client
     # Deciding from the page as it is now works.
     response = decide(client, pending, "verify", VERIFY)
     assert response.status_code == 302
+
+
+def test_a_decision_locks_the_profile_before_the_credential(client, reviewer, pending):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks (SELECT … FOR UPDATE) exist on PostgreSQL; SQLite has one writer at a time.")
+    page = client.get(f"/review/credentials/{pending.pk}/").content.decode()
+    version = page.split('name="seen_version" value="', 1)[1].split('"', 1)[0]
+    with CaptureQueriesContext(connection) as queries:
+        client.post(f"/review/credentials/{pending.pk}/verify/", {"seen_version": version, **VERIFY})
+    statements = [query["sql"] for query in queries.captured_queries]
+    profile_lock = next(i for i, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql)
+    credential_lock = next(
+        i for i, sql in enumerate(statements) if sql.endswith('FOR UPDATE OF "directory_credential"')
+    )
+    assert '"directory_profile"' in statements[profile_lock]
+    assert profile_lock < credential_lock
+    pending.refresh_from_db()
+    assert pending.status == Credential.Status.VERIFIED

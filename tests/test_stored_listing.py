@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from directory.demo.people import create_demo_people
+from directory.facets import FACETS
 from directory.listing import listed_q, refresh_listing
 from directory.models import Credential, Location, Profile
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
@@ -26,11 +27,14 @@ def assert_stored_matches_rule():
     assert_locations_copy_their_profiles()
 
 
+COPIED = ("listed_until", *FACETS.values())
+
+
 def assert_locations_copy_their_profiles():
-    """Each location holds its profile's listing date (listing.copy_to_locations)."""
-    stored = dict(Profile.objects.values_list("pk", "listed_until"))
-    for profile_id, copy in Location.objects.values_list("profile_id", "listed_until"):
-        assert copy == stored[profile_id], profile_id
+    """Each location holds its profile's listing date and filter bits (listing.copy_to_locations)."""
+    stored = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)}
+    for row in Location.objects.values_list("profile_id", *COPIED):
+        assert row[1:] == stored[row[0]], row[0]
 
 
 def test_the_stored_listing_matches_the_rule_on_every_demo_profile_on_many_days():
@@ -115,3 +119,23 @@ def test_the_rule_kinds_match_the_model():
 
     assert set(listing.PRACTISE_KINDS) == set(Credential.PRACTISE_KINDS)
     assert set(listing.ONCOLOGY_KINDS) == set(Credential.ONCOLOGY_KINDS)
+
+
+def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    create_demo_people()
+    before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)}
+    # As a restore or SQL typed by hand could leave them: no signal runs for update().
+    Profile.objects.update(listed_until=None, service_bits=0)
+    Location.objects.update(listed_until=None, language_bits=0)
+    assert not Profile.objects.listed().exists()
+    out = StringIO()
+    call_command("refresh_listings", stdout=out)
+    assert {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)} == before
+    assert_locations_copy_their_profiles()
+    listed = Profile.objects.listed().count()
+    assert listed > 0
+    assert f"{listed:,} listed today (before: 0)" in out.getvalue()
