@@ -6,7 +6,9 @@ scratch database on the configured engine, fills it with
 through Django's test client with production settings (DEBUG off, cached
 templates, every middleware) and reports, for each request, the median and
 95th percentile time and the SQL queries it made. ``/healthz`` (one query,
-same middleware) is measured in the same rounds as the baseline.
+same middleware) is measured in the same rounds as the baseline, and the
+sizes take turns in every round, so that the machine's own changes of speed
+fall on every size alike instead of passing for growth.
 
 SQLite: the seeded database is kept in var/bench/, named after its size, the
 seed and a fingerprint of the migrations and the seeding code, and reused by
@@ -99,6 +101,18 @@ class Measure:
     median_ms: float = 0.0
     p95_ms: float = 0.0
     times_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _Size:
+    """One size's scratch database and what is measured on it."""
+
+    name: str
+    cases: list[Case]
+    client: Client
+    results: dict[str, Measure]
+    listed: int
+    synthetic: int
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -347,19 +361,32 @@ class Command(BaseCommand):
         runs = {mode: {} for mode in MODES}
         with override_settings(**production):
             call_command("collectstatic", interactive=False, verbosity=0)
-            for size in sizes:
-                cleanup, seconds = self._database_for(size)
-                try:
-                    for mode, cache_seconds in MODES.items():
-                        with override_settings(SEARCH_PAGE_CACHE_SECONDS=cache_seconds):
-                            for each in caches.all():
-                                each.clear()
-                            run = self._measure(size, mode)
+            # Every size's database is ready before any is measured: the sizes take turns in
+            # each round, so a slow moment of the machine cannot pass for growth.
+            prepared: dict[int, tuple[str, float | None]] = {}
+            cleanups = []
+            try:
+                for size in sizes:
+                    cleanup, seconds = self._database_for(size)
+                    cleanups.append(cleanup)
+                    prepared[size] = (connections["default"].settings_dict["NAME"], seconds)
+                for mode, cache_seconds in MODES.items():
+                    with override_settings(SEARCH_PAGE_CACHE_SECONDS=cache_seconds):
+                        measured = self._measure(prepared, mode)
+                    for size, run in measured.items():
+                        seconds = prepared[size][1]
                         run["seed_seconds"] = round(seconds, 1) if seconds is not None else None
                         runs[mode][str(size)] = run
-                finally:
+            finally:
+                for cleanup in reversed(cleanups):
                     cleanup()
         return {mode: self._summarise(sizes, runs[mode]) for mode in MODES}
+
+    def _use(self, name: str) -> None:
+        """Select a size's database, with empty caches (editions and ids repeat between databases)."""
+        self._switch(name)
+        for each in caches.all():
+            each.clear()
 
     def _profile_path(self) -> str:
         from directory.demo.bulk import synthetic_profiles
@@ -370,47 +397,67 @@ class Command(BaseCommand):
         slug = listed.values_list("slug", flat=True)[total // 2]
         return f"/therapists/{slug}/"
 
-    def _measure(self, size: int, mode: str) -> dict:
+    def _measure(self, prepared: dict[int, tuple[str, float | None]], mode: str) -> dict[int, dict]:
+        """Measure every size in the same rounds: in each, every size in turn, every case in turn."""
         from directory.demo.bulk import synthetic_profiles
         from directory.models import Profile
 
-        listed = Profile.objects.listed().count()
-        synthetic = synthetic_profiles().count()
-        cases = search_cases(self._profile_path())
-        client = Client()
-        results = {case.key: Measure(**asdict(case)) for case in cases}
-        for _ in range(self.options["warmup"]):
+        sizes: dict[int, _Size] = {}
+        for size, (name, _seconds) in prepared.items():
+            self._use(name)
+            cases = search_cases(self._profile_path())
+            each = _Size(
+                name=name,
+                cases=cases,
+                client=Client(),
+                results={case.key: Measure(**asdict(case)) for case in cases},
+                listed=Profile.objects.listed().count(),
+                synthetic=synthetic_profiles().count(),
+            )
+            for _ in range(self.options["warmup"]):
+                self._pass(each)
             for case in cases:
-                client.get(case.path, secure=True)
+                with CaptureQueriesContext(connection) as captured:
+                    response = each.client.get(case.path, secure=True)
+                each.results[case.key].status = response.status_code
+                each.results[case.key].queries = len(captured)
+            sizes[size] = each
         # As gunicorn.conf.py does before forking workers: data loaded once (the geocoder's)
         # is kept out of the garbage collector's full passes.
         gc.collect()
         gc.freeze()
-        for case in cases:
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(case.path, secure=True)
-            results[case.key].status = response.status_code
-            results[case.key].queries = len(captured)
         for _ in range(self.options["repeat"]):
-            # Rounds over every case, so a slow moment of the machine hits all cases alike.
-            for case in cases:
-                started = time.perf_counter()
-                response = client.get(case.path, secure=True)
-                _ = response.content
-                results[case.key].times_ms.append((time.perf_counter() - started) * 1000)
-        for measure in results.values():
-            measure.median_ms = round(statistics.median(measure.times_ms), 2)
-            measure.p95_ms = round(percentile(measure.times_ms, 0.95), 2)
-            measure.times_ms = [round(t, 2) for t in measure.times_ms]
-        weight = self._page_weight(client, results["city"].path)
-        self.stdout.write(f"{size:,} therapists: measured {mode} ({listed:,} listed).")
-        return {
-            "database_version": _database_version(),
-            "listed": listed,
-            "synthetic": synthetic,
-            "cases": [asdict(m) for m in results.values()],
-            "search_page_weight": weight,
-        }
+            for each in sizes.values():
+                # A fresh connection and empty caches: one untimed pass fills them again.
+                self._use(each.name)
+                self._pass(each)
+                self._pass(each, timed=True)
+        measured = {}
+        for size, each in sizes.items():
+            for measure in each.results.values():
+                measure.median_ms = round(statistics.median(measure.times_ms), 2)
+                measure.p95_ms = round(percentile(measure.times_ms, 0.95), 2)
+                measure.times_ms = [round(t, 2) for t in measure.times_ms]
+            self._use(each.name)
+            weight = self._page_weight(each.client, each.results["city"].path)
+            self.stdout.write(f"{size:,} therapists: measured {mode} ({each.listed:,} listed).")
+            measured[size] = {
+                "database_version": _database_version(),
+                "listed": each.listed,
+                "synthetic": each.synthetic,
+                "cases": [asdict(m) for m in each.results.values()],
+                "search_page_weight": weight,
+            }
+        return measured
+
+    def _pass(self, each: "_Size", *, timed: bool = False) -> None:
+        """One request of every case, in order."""
+        for case in each.cases:
+            started = time.perf_counter()
+            response = each.client.get(case.path, secure=True)
+            _ = response.content
+            if timed:
+                each.results[case.key].times_ms.append((time.perf_counter() - started) * 1000)
 
     def _page_weight(self, client: Client, path: str) -> dict:
         response = client.get(path, secure=True)
