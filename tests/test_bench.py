@@ -63,6 +63,17 @@ def test_the_benchmark_measures_every_case_and_writes_its_figures(tmp_path):
         assert figures["runs"]["24"]["cases"][1]["growth"] > 0
         assert set(figures["targets"]) == {"mix_growth", "times_healthz", "queries", "page_weight"}
         assert figures["database"]["vendor"] == connection.vendor
+    # Where an uncached request's time goes: SQL, templates and the rest add up to the total.
+    for size in ("12", "24"):
+        parts = reports["uncached"]["runs"][size]["parts"]
+        assert set(parts) == {"city", "rural", "filters", "text", "page3", "browse", "town", "api"}
+        for part in parts.values():
+            assert part["sql_ms"] > 0 and part["total_ms"] > 0
+            assert part["sql_ms"] + part["templates_ms"] + part["rest_ms"] == pytest.approx(part["total_ms"], abs=0.05)
+        assert parts["city"]["templates_ms"] > 0
+        assert parts["api"]["templates_ms"] == 0  # JSON: no template
+    assert "parts" not in reports["cached"]["runs"]["12"]
+    assert "Where an uncached request's time goes" in result.stdout
     # Served from the cache, a search reads only the edition; otherwise it runs the search.
     cached_city = next(c for c in reports["cached"]["runs"]["24"]["cases"] if c["key"] == "city")
     uncached_city = next(c for c in reports["uncached"]["runs"]["24"]["cases"] if c["key"] == "city")

@@ -103,6 +103,53 @@ class Measure:
     times_ms: list[float] = field(default_factory=list)
 
 
+# Requests per case when timing where an uncached request spends its time.
+PARTS_REPEAT = 10
+
+
+class _TimedParts:
+    """Seconds spent running SQL, and rendering templates (less the SQL they run), while active."""
+
+    def __init__(self):
+        self.sql = 0.0
+        self.templates = 0.0
+        self._depth = 0
+
+    def _execute(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql += time.perf_counter() - started
+
+    def __enter__(self):
+        from django.template.backends.django import Template
+
+        parts, original = self, Template.render
+
+        def render(template, context=None, request=None):
+            parts._depth += 1
+            started, sql_before = time.perf_counter(), parts.sql
+            try:
+                return original(template, context, request)
+            finally:
+                parts._depth -= 1
+                if parts._depth == 0:
+                    parts.templates += (time.perf_counter() - started) - (parts.sql - sql_before)
+
+        self._original = original
+        Template.render = render
+        self._wrapper = connection.execute_wrapper(self._execute)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        from django.template.backends.django import Template
+
+        self._wrapper.__exit__(*exc)
+        Template.render = self._original
+
+
 @dataclass
 class _Size:
     """One size's scratch database and what is measured on it."""
@@ -440,6 +487,7 @@ class Command(BaseCommand):
                 measure.times_ms = [round(t, 2) for t in measure.times_ms]
             self._use(each.name)
             weight = self._page_weight(each.client, each.results["city"].path)
+            parts = self._where_the_time_goes(each) if mode == "uncached" else None
             self.stdout.write(f"{size:,} therapists: measured {mode} ({each.listed:,} listed).")
             measured[size] = {
                 "database_version": _database_version(),
@@ -448,7 +496,35 @@ class Command(BaseCommand):
                 "cases": [asdict(m) for m in each.results.values()],
                 "search_page_weight": weight,
             }
+            if parts is not None:
+                measured[size]["parts"] = parts
         return measured
+
+    def _where_the_time_goes(self, each: "_Size") -> dict[str, dict]:
+        """For each search and API case: the median time in SQL, in templates (their own SQL
+        left out) and in the rest (middleware, forms, building queries), over a few requests."""
+        self._pass(each)
+        parts = {}
+        for case in each.cases:
+            if case.kind not in ("search", "api"):
+                continue
+            samples = []
+            for _ in range(PARTS_REPEAT):
+                with _TimedParts() as timed:
+                    started = time.perf_counter()
+                    each.client.get(case.path, secure=True)
+                    total = time.perf_counter() - started
+                samples.append((total, timed.sql, timed.templates))
+            total_ms = statistics.median(total for total, _, _ in samples) * 1000
+            sql_ms = statistics.median(sql for _, sql, _ in samples) * 1000
+            templates_ms = statistics.median(templates for _, _, templates in samples) * 1000
+            parts[case.key] = {
+                "total_ms": round(total_ms, 2),
+                "sql_ms": round(sql_ms, 2),
+                "templates_ms": round(templates_ms, 2),
+                "rest_ms": round(max(0.0, total_ms - sql_ms - templates_ms), 2),
+            }
+        return parts
 
     def _pass(self, each: "_Size", *, timed: bool = False) -> None:
         """One request of every case, in order."""
@@ -571,6 +647,19 @@ class Command(BaseCommand):
                 f"{report['mix_ms'][size]:.1f} ms; search page {weight['total_bytes'] / 1024:.1f} KB "
                 f"(HTML {weight['html_bytes'] / 1024:.1f} KB + {len(weight['assets'])} CSS/JS files)"
             )
+        if all("parts" in runs[size] for size in sizes):
+            self.stdout.write("Where an uncached request's time goes (medians in ms: SQL / templates / the rest):")
+            for key, measure in first.items():
+                if key not in runs[small]["parts"]:
+                    continue
+                line = f"  {measure['label'][:42]:<42}"
+                for size in sizes:
+                    part = runs[size]["parts"][key]
+                    line += (
+                        f" | {int(size):>7,}: {part['total_ms']:>5.1f} = {part['sql_ms']:>4.1f}"
+                        f" / {part['templates_ms']:>4.1f} / {part['rest_ms']:>4.1f}"
+                    )
+                self.stdout.write(line)
         self.stdout.write("Targets:")
         for target in report["targets"].values():
             verdict = self.style.SUCCESS("PASS") if target["pass"] else self.style.ERROR("FAIL")
