@@ -7,6 +7,7 @@ message: the page shows the form again, the API answers 400.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
@@ -40,7 +41,7 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 # from the cache (one query when it is cold), filed under the search edition
 # (directory/page_cache.py) so that a change shows at once. Bump the version
 # when their shape changes.
-VOCABULARY_CACHE_KEY = "search-vocabularies:v3"
+VOCABULARY_CACHE_KEY = "search-vocabularies:v4"
 VOCABULARY_CACHE_SECONDS = 3600
 VOCABULARY_MODELS = {
     "service": Service,
@@ -80,21 +81,34 @@ SORT_CHOICES = [
 ]
 
 
+class VocabularyEntry(NamedTuple):
+    """One entry of a vocabulary as a result card or the API shows it (``code``: languages only)."""
+
+    pk: int
+    slug: str
+    name: str
+    code: str = ""
+
+
 def _vocabulary_data() -> dict:
-    """Every vocabulary's (slug, name) pairs and ids by slug, in one query (a UNION), cached for the edition."""
+    """Every vocabulary's entries, in one query (a UNION), cached for the edition."""
 
     def query() -> dict:
         parts = [
-            model.objects.order_by().values_list("slug", "name", "position", "pk").annotate(vocabulary=Value(key))
+            model.objects.order_by()
+            .annotate(vocabulary=Value(key), tag=F("code") if model is Language else Value(""))
+            .values_list("slug", "name", "position", "pk", "vocabulary", "tag")
             for key, model in VOCABULARY_MODELS.items()
         ]
         rows = parts[0].union(*parts[1:], all=True).order_by("position", "name")
-        choices: dict[str, list[tuple[str, str]]] = {key: [] for key in VOCABULARY_MODELS}
-        ids: dict[str, dict[str, int]] = {key: {} for key in VOCABULARY_MODELS}
-        for slug, name, _position, pk, key in rows:
-            choices[key].append((slug, name))
-            ids[key][slug] = pk
-        return {"choices": choices, "ids": ids}
+        entries: dict[str, list[VocabularyEntry]] = {key: [] for key in VOCABULARY_MODELS}
+        for slug, name, _position, pk, key, code in rows:
+            entries[key].append(VocabularyEntry(pk, slug, name, code))
+        return {
+            "entries": entries,
+            "choices": {key: [(entry.slug, entry.name) for entry in listed] for key, listed in entries.items()},
+            "ids": {key: {entry.slug: entry.pk for entry in listed} for key, listed in entries.items()},
+        }
 
     from directory.page_cache import current_edition
 
@@ -104,6 +118,11 @@ def _vocabulary_data() -> dict:
 def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
     """Every vocabulary as (slug, name) pairs."""
     return _vocabulary_data()["choices"]
+
+
+def vocabulary_entries() -> dict[str, list[VocabularyEntry]]:
+    """Every vocabulary's entries in their order (position, then name), by the search's key."""
+    return _vocabulary_data()["entries"]
 
 
 def vocabulary_ids(key: str, slugs) -> list[int]:
@@ -178,7 +197,10 @@ class ResultPage:
 
 def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
     """The listed profiles of these rows, in their order, with what a card or an API result shows."""
-    loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).for_cards().in_bulk()
+    from directory.cards import load_card_parts
+
+    loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).in_bulk()
+    load_card_parts(loaded.values())
     profiles = []
     for row in rows:
         profile = loaded.get(row.pk)

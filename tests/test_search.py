@@ -316,15 +316,15 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     # 1 the search edition (directory/page_cache.py)
     # 2 the vocabularies for the filter form (one UNION; cached afterwards)
     # 3 the matches' ids and distances, ring by ring (at most MAX_RESULTS + 1)
-    # 4 the page's profiles
-    # 5 services, 6 languages, 7 locations, 8 verified credentials (prefetches)
-    # 9 the guides beside the results (cached afterwards, for the edition)
-    with django_assert_num_queries(9):
+    # 4 the page's profiles, 5 their locations, 6 their verified credentials (services
+    #   and languages: from the stored bits and the cached vocabularies, directory/cards.py)
+    # 7 the guides beside the results (cached afterwards, for the edition)
+    with django_assert_num_queries(7):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     # The same search, not cached as a page: the vocabularies and guides are.
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     # Cached as a page: only the edition is read.

@@ -258,6 +258,6 @@ def test_carrying_the_search_adds_no_query_to_the_results_page(client, django_as
     listed(CHICAGO, display_name="Far Fay", reviewer=reviewer)
     client.get(SEARCH)  # warm the vocabulary cache
     # 1 the search edition, 2 the matches' ids and distances, 3 the page's profiles,
-    # 4 services, 5 languages, 6 locations, 7 verified credentials, 8 guides (cached for the edition afterwards)
-    with django_assert_num_queries(8):
+    # 4 locations, 5 verified credentials, 6 guides (cached for the edition afterwards)
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"near": "10001", "radius": "25", "service": "oncology-massage"})

@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
 from directory import page_cache
+from directory.cards import load_card_parts
 from directory.filters import TherapistFilter
 from directory.models import Profile
 from directory.views.public import public_location, query_string
@@ -20,6 +21,7 @@ def _page_url(request: HttpRequest, number: int) -> str:
 
 
 def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: bool) -> dict:
+    """One therapist as the API gives it; the profile carries its card parts (directory/cards.py)."""
     result = {
         "slug": profile.slug,
         "name": profile.display_name,
@@ -29,16 +31,16 @@ def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: boo
     if with_distance:
         result["distance_miles"] = round(profile.distance, 1) if profile.distance is not None else None
     locations = []
-    for location in profile.locations.all():
+    for location in profile.card_locations:
         public = public_location(location)
         locations.append(
             {key: public[key] for key in ("city", "region", "postcode", "country", "latitude", "longitude")}
         )
     result.update(
-        services=[service.slug for service in profile.services.all()],
+        services=[service.slug for service in profile.card_services],
         session_places=profile.session_places,
         accepting_new_clients=profile.accepting_new_clients,
-        languages=[language.code for language in profile.languages.all()],
+        languages=[language.code for language in profile.card_languages],
         locations=locations,
         verified_credentials=[
             {
@@ -101,7 +103,8 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
 
 @require_safe
 def therapist_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    profile = Profile.objects.listed().for_cards().filter(slug=slug).first()
+    profile = Profile.objects.listed().filter(slug=slug).first()
     if profile is None:
         return _error(404, "No listed therapist has that address.")
+    load_card_parts([profile])
     return JsonResponse(therapist_json(request, profile, with_distance=False))

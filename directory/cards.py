@@ -1,0 +1,73 @@
+"""What a result card or an API result shows, loaded for a page of profiles.
+
+Two queries whatever the page holds: its profiles' locations, and their
+current verified credentials. Services and languages come from the filter
+bits stored on each profile (directory/facets.py) and the vocabularies
+cached for the search edition, so they cost no query; an entry whose id
+does not fit in the bits is read from the link table instead.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.utils import timezone
+
+from directory.facets import FACETS, MAX_BIT
+from directory.filters import vocabulary_entries
+from directory.listing import valid_on_q
+from directory.models import Credential, Location, Profile
+from directory.queries import CREDENTIAL_ORDER
+
+# A card's vocabularies: the profile relation, the vocabulary's key in the search, the attribute set.
+CARD_VOCABULARIES = (("services", "service", "card_services"), ("languages", "language", "card_languages"))
+
+
+def _credential_order(credential: Credential) -> tuple:
+    # Licence first, then oncology training, then the rest, as patients read them; the latest check first.
+    kind = CREDENTIAL_ORDER.index(credential.kind) if credential.kind in CREDENTIAL_ORDER else len(CREDENTIAL_ORDER)
+    verified = credential.verified_on or date.min
+    return (kind, -verified.toordinal(), credential.pk)
+
+
+def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> list[Profile]:
+    """Set ``card_locations``, ``verified_credentials``, ``card_services`` and ``card_languages`` on each profile."""
+    profiles = list(profiles)
+    if not profiles:
+        return profiles
+    today = today or timezone.localdate()
+    ids = [profile.pk for profile in profiles]
+    locations = defaultdict(list)
+    for location in Location.objects.filter(profile_id__in=ids).order_by("id"):
+        locations[location.profile_id].append(location)
+    credentials = defaultdict(list)
+    current = Credential.objects.filter(profile_id__in=ids, status=Credential.Status.VERIFIED).filter(valid_on_q(today))
+    for credential in current:
+        credentials[credential.profile_id].append(credential)
+    for profile in profiles:
+        profile.card_locations = locations[profile.pk]
+        profile.verified_credentials = sorted(credentials[profile.pk], key=_credential_order)
+    vocabularies = vocabulary_entries()
+    for relation, key, attribute in CARD_VOCABULARIES:
+        entries = vocabularies[key]
+        if any(entry.pk > MAX_BIT for entry in entries):
+            _entries_from_links(profiles, relation, entries, attribute)
+            continue
+        bits = FACETS[relation]
+        for profile in profiles:
+            stored = getattr(profile, bits)
+            setattr(profile, attribute, [entry for entry in entries if stored >> entry.pk & 1])
+    return profiles
+
+
+def _entries_from_links(profiles: list[Profile], relation: str, entries, attribute: str) -> None:
+    field = Profile._meta.get_field(relation)
+    through = field.remote_field.through
+    target = f"{field.m2m_reverse_field_name()}_id"
+    linked = defaultdict(set)
+    for profile_id, entry_id in through.objects.filter(profile_id__in=[p.pk for p in profiles]).values_list(
+        "profile_id", target
+    ):
+        linked[profile_id].add(entry_id)
+    for profile in profiles:
+        setattr(profile, attribute, [entry for entry in entries if entry.pk in linked[profile.pk]])
