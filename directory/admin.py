@@ -58,9 +58,15 @@ class ServiceAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "position", "description"]
 
     def save_model(self, request, obj, form, change):
+        renamed = change and "name" in form.changed_data
+        if renamed:
+            # Service names are part of each profile's search text, rewritten below. Their rows
+            # are locked before the save raises the search edition: profile rows first, the
+            # edition row last, as every writer takes them (models.lock_profile).
+            linked = Profile.services.through.objects.filter(service=obj).values("profile_id")
+            list(Profile.objects.filter(pk__in=linked).order_by("pk").select_for_update(no_key=True).values("pk"))
         super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # Service names are part of each profile's search text.
+        if renamed:
             for profile in obj.profiles.prefetch_related("services"):
                 refresh_search_text(profile)
 

@@ -14,13 +14,15 @@ carry their own header and must not be stored.
 """
 
 import hashlib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -54,6 +56,20 @@ def edition_for_request() -> Iterator[int]:
         yield number
     finally:
         _request_edition.reset(token)
+
+
+def edition_beyond_any_used() -> int:
+    """Start an edition numbered past any the database can have used, and return it.
+
+    After a restore from a backup the edition goes back, and numbers already
+    used (with pages, vocabularies and guides cached under them) would come
+    round again. The clock's seconds since 1970 stay ahead of the count of
+    changes made since the last such jump, which is far fewer.
+    """
+    jump = int(time.time())
+    if not SearchEdition.objects.filter(pk=EDITION_ROW).update(number=Greatest(F("number") + 1, Value(jump))):
+        SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": jump})
+    return SearchEdition.objects.get(pk=EDITION_ROW).number
 
 
 def next_edition() -> None:

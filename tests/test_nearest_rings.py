@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from directory.models import Profile
 from directory.queries import DISTANCE_BANDS_MILES
-from tests.factories import add_location, make_reviewer
+from tests.factories import add_credential, add_location, make_reviewer
 from tests.search_helpers import BROOKLYN, NYC_10001, listed
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,28 @@ def test_changes_to_a_credential_lock_its_profile_before_writing(postgresql):
     credential = profile.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
     credential.issuer = "Another school"
     assert_profile_locked_before(statements_of(credential.save), '"directory_credential"')
+    insurance = add_credential(profile, Credential.Kind.INSURANCE)
+    assert_profile_locked_before(statements_of(insurance.delete), '"directory_credential"')
+
+
+def test_renaming_a_service_in_the_admin_locks_its_profiles_before_the_edition(postgresql, rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from directory.models import Service
+
+    profile = listed(BROOKLYN, reviewer=make_reviewer())
+    service = profile.services.first()
+    service.name = "A renamed service"
+    model_admin = admin.site._registry[Service]
+    form = SimpleNamespace(changed_data=["name"])
+    statements = statements_of(lambda: model_admin.save_model(rf.post("/"), service, form, change=True))
+    lock = next(i for i, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql and '"directory_profile"' in sql)
+    edition = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "directory_searchedition"'))
+    assert lock < edition
+    profile.refresh_from_db()
+    assert "renamed" in profile.search_text.lower()
 
 
 def test_a_profile_with_locations_in_several_rings_appears_once_at_its_nearest():

@@ -122,20 +122,27 @@ def test_the_rule_kinds_match_the_model():
 
 
 def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():
+    import time
     from io import StringIO
 
     from django.core.management import call_command
 
+    from directory.page_cache import current_edition
+
     create_demo_people()
-    before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)}
+    before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED, "last_verified_on")}
+    edition_before = current_edition()
     # As a restore or SQL typed by hand could leave them: no signal runs for update().
-    Profile.objects.update(listed_until=None, service_bits=0)
+    Profile.objects.update(listed_until=None, service_bits=0, last_verified_on=None)
     Location.objects.update(listed_until=None, language_bits=0)
     assert not Profile.objects.listed().exists()
     out = StringIO()
     call_command("refresh_listings", stdout=out)
-    assert {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)} == before
+    assert {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED, "last_verified_on")} == before
     assert_locations_copy_their_profiles()
+    # A search edition past any used before a restore: nothing cached under old numbers is read again.
+    assert current_edition() >= max(edition_before + 1, int(time.time()) - 60)
+    assert f"Search edition {current_edition():,}." in out.getvalue()
     listed = Profile.objects.listed().count()
     assert listed > 0
     assert f"{listed:,} listed today (before: 0)" in out.getvalue()

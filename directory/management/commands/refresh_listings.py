@@ -3,13 +3,17 @@
 The app keeps them in step on every change (directory/signals.py); this
 repairs them after data was changed behind the app's back: a restore from
 an older backup, SQL typed by hand, or an old process still running during
-a deploy.
+a deploy. It also starts a search edition numbered past any used before, so
+nothing cached before a restore is read again (page_cache.edition_beyond_any_used).
+One transaction: profile changes wait for it.
 """
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from directory.listing import refresh_listing
 from directory.models import Profile
+from directory.page_cache import edition_beyond_any_used
 
 
 class Command(BaseCommand):
@@ -17,6 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         listed_before = Profile.objects.listed().count()
-        refreshed = refresh_listing(Profile.objects.all())
+        with transaction.atomic():
+            refreshed = refresh_listing(Profile.objects.all())
+            edition = edition_beyond_any_used()
         listed = Profile.objects.listed().count()
-        self.stdout.write(f"Refreshed {refreshed:,} profiles: {listed:,} listed today (before: {listed_before:,}).")
+        self.stdout.write(
+            f"Refreshed {refreshed:,} profiles: {listed:,} listed today (before: {listed_before:,}). "
+            f"Search edition {edition:,}."
+        )
