@@ -24,6 +24,7 @@ from directory.models import (
     Profile,
     Service,
     VerificationEvent,
+    lock_profiles,
 )
 from directory.search import refresh_search_text
 from directory.views.review import evidence_url
@@ -62,9 +63,8 @@ class ServiceAdmin(VocabularyAdmin):
         if renamed:
             # Service names are part of each profile's search text, rewritten below. Their rows
             # are locked before the save raises the search edition: profile rows first, the
-            # edition row last, as every writer takes them (models.lock_profile).
-            linked = Profile.services.through.objects.filter(service=obj).values("profile_id")
-            list(Profile.objects.filter(pk__in=linked).order_by("pk").select_for_update(no_key=True).values("pk"))
+            # edition row last, as every writer takes them (models.lock_profiles).
+            lock_profiles(Profile.services.through.objects.filter(service=obj).values("profile_id"))
         super().save_model(request, obj, form, change)
         if renamed:
             for profile in obj.profiles.prefetch_related("services"):

@@ -1,10 +1,11 @@
-"""What a result card or an API result shows, loaded for a page of profiles.
+"""What a result card, a profile page or an API result shows, loaded for a page of profiles.
 
 Two queries whatever the page holds: its profiles' locations, and their
-current verified credentials. Services and languages come from the filter
-bits stored on each profile (directory/facets.py) and the vocabularies
-cached for the search edition, so they cost no query; an entry whose id
-does not fit in the bits is read from the link table instead.
+current verified credentials. Services, phases, settings, cancer types and
+languages come from the filter bits stored on each profile
+(directory/facets.py) and the vocabularies cached for the search edition, so
+they cost no query; an entry whose id does not fit in the bits is read from
+the link table instead.
 """
 
 from collections import defaultdict
@@ -14,24 +15,24 @@ from datetime import date
 from django.utils import timezone
 
 from directory.facets import FACETS, MAX_BIT
-from directory.filters import vocabulary_entries
+from directory.filters import VOCABULARY_PARAMETERS, vocabulary_entries
 from directory.listing import valid_on_q
 from directory.models import Credential, Location, Profile
-from directory.queries import CREDENTIAL_ORDER
 
-# A card's vocabularies: the profile relation, the vocabulary's key in the search, the attribute set.
-CARD_VOCABULARIES = (("services", "service", "card_services"), ("languages", "language", "card_languages"))
+# Licence first, then oncology training, then the rest, as patients read them.
+CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")
 
 
 def _credential_order(credential: Credential) -> tuple:
-    # Licence first, then oncology training, then the rest, as patients read them; the latest check first.
+    # In CREDENTIAL_ORDER; of one kind, the latest check first.
     kind = CREDENTIAL_ORDER.index(credential.kind) if credential.kind in CREDENTIAL_ORDER else len(CREDENTIAL_ORDER)
     verified = credential.verified_on or date.min
     return (kind, -verified.toordinal(), credential.pk)
 
 
 def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> list[Profile]:
-    """Set ``card_locations``, ``verified_credentials``, ``card_services`` and ``card_languages`` on each profile."""
+    """Set ``card_locations``, ``verified_credentials`` and, for each vocabulary, ``card_<relation>``
+    (``card_services``, ``card_languages``, …) on each profile."""
     profiles = list(profiles)
     if not profiles:
         return profiles
@@ -48,12 +49,11 @@ def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> l
         profile.card_locations = locations[profile.pk]
         profile.verified_credentials = sorted(credentials[profile.pk], key=_credential_order)
     vocabularies = vocabulary_entries()
-    for relation, key, attribute in CARD_VOCABULARIES:
-        entries = vocabularies[key]
+    for relation, bits in FACETS.items():
+        entries, attribute = vocabularies[VOCABULARY_PARAMETERS[relation]], f"card_{relation}"
         if any(entry.pk > MAX_BIT for entry in entries):
             _entries_from_links(profiles, relation, entries, attribute)
             continue
-        bits = FACETS[relation]
         for profile in profiles:
             stored = getattr(profile, bits)
             setattr(profile, attribute, [entry for entry in entries if stored >> entry.pk & 1])

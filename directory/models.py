@@ -181,15 +181,16 @@ class Profile(models.Model):
         return places
 
 
-def lock_profile(profile_id: int, using: str | None = None) -> None:
-    """Lock a profile's row until the transaction ends (PostgreSQL; SQLite has one writer at a time).
+def lock_profiles(ids, using: str | None = None) -> None:
+    """Lock profile rows, by id (a list or a subquery), until the transaction ends
+    (PostgreSQL; SQLite has one writer at a time).
 
     A change to a location or credential refreshes its profile's stored
     listing, which writes the profile row and then its locations
     (listing.refresh_listing). Taking the profile row first on every such
     change means two writers never wait on each other in opposite orders.
     """
-    lock = Profile.objects.using(using).select_for_update(no_key=True).filter(pk=profile_id)
+    lock = Profile.objects.using(using).select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     list(lock.values_list("pk", flat=True))
 
 
@@ -202,7 +203,7 @@ class ProfilePart(models.Model):
 
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):
-            lock_profile(self.profile_id, kwargs.get("using"))
+            lock_profiles([self.profile_id], kwargs.get("using"))
             super().save(*args, **kwargs)
 
 

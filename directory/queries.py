@@ -7,14 +7,13 @@ from typing import NamedTuple
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from directory.facets import FACETS, mask
 from directory.geo import EARTH_RADIUS_MILES, bounding_box
-from directory.listing import valid_on_q
 
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
@@ -23,7 +22,6 @@ MAX_TRAVEL_RADIUS_MILES = 250
 # ring first; a ring is searched only when the nearer ones did not give enough
 # rows, so a dense city costs about the same at any size of directory.
 DISTANCE_BANDS_MILES = (1, 3, 10, 25, 50, 100, 250)
-CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")
 
 
 def haversine_miles_expression(latitude: float, longitude: float, prefix: str = "") -> models.Expression:
@@ -54,23 +52,6 @@ def in_box_q(latitude: float, longitude: float, miles: float) -> Q:
         longitude__gte=min_longitude,
         longitude__lte=max_longitude,
     )
-
-
-def current_credentials_prefetch(today: date | None = None) -> Prefetch:
-    """Verified, unexpired credentials as ``profile.verified_credentials``, licences first."""
-    today = today or timezone.localdate()
-    Credential = apps.get_model("directory", "Credential")
-    # Licence first, then oncology training, then the rest, as patients read them.
-    kind_order = Case(
-        *[When(kind=kind, then=Value(position)) for position, kind in enumerate(CREDENTIAL_ORDER)],
-        default=Value(len(CREDENTIAL_ORDER)),
-    )
-    queryset = (
-        Credential.objects.filter(status=Credential.Status.VERIFIED)
-        .filter(valid_on_q(today))
-        .order_by("profile_id", kind_order, "-verified_on", "id")
-    )
-    return Prefetch("credentials", queryset=queryset, to_attr="verified_credentials")
 
 
 class ResultRow(NamedTuple):
@@ -124,13 +105,19 @@ class _Rings:
         ]
         self.arms: list[tuple[str, list]] = []
 
-    def location_meets(self, alias: str) -> tuple[str, list]:
-        """The QuerySet's conditions tested on a location row's copies (see ProfileQuerySet)."""
+    def in_box(self, alias: str, miles: float) -> tuple[str, list]:
+        """Location rows in the box around the point whose copies meet the QuerySet's
+        conditions (see ProfileQuerySet): both read from the coordinate index."""
         tests = [
             f"{alias}.{column} >= %s" if operator == ">=" else f"({alias}.{column} & %s) <> 0"
             for column, operator, _ in self.conditions
         ]
-        return "".join(f" AND {test}" for test in tests), [value for _, _, value in self.conditions]
+        sql = (
+            f"{alias}.latitude >= %s AND {alias}.latitude <= %s AND {alias}.longitude >= %s"
+            f" AND {alias}.longitude <= %s" + "".join(f" AND {test}" for test in tests)
+        )
+        box = bounding_box(self.latitude, self.longitude, miles)
+        return sql, [*box, *(value for _, _, value in self.conditions)]
 
     def matches(self, alias: str) -> tuple[str, list]:
         """The condition that a location row's profile matches the QuerySet (listed, filters, words)."""
@@ -153,16 +140,14 @@ class _Rings:
         there, so it is among them; the coordinate index reads the box.
         """
         distance, distance_params = self.distance("b")
-        meets, meets_params = self.location_meets("b")
+        in_box, in_box_params = self.in_box("b", outer)
         matches, matches_params = self.matches("r")
         # The box as a subquery the planner keeps apart, so each distance is computed once.
         sql = (
             f"SELECT r.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
-            f" WHERE b.latitude >= %s AND b.latitude <= %s AND b.longitude >= %s AND b.longitude <= %s{meets}"
-            f" {self.keep_apart}) r WHERE r.miles <= %s AND r.miles > %s AND {matches}"
+            f" WHERE {in_box} {self.keep_apart}) r WHERE r.miles <= %s AND r.miles > %s AND {matches}"
         )
-        box = bounding_box(self.latitude, self.longitude, outer)
-        return sql, [*distance_params, *box, *meets_params, outer, inner, *matches_params]
+        return sql, [*distance_params, *in_box_params, outer, inner, *matches_params]
 
     def covering(self, alias: str) -> tuple[str, list]:
         """The condition that a location row is a home-visit area covering the point."""
@@ -175,15 +160,13 @@ class _Rings:
         from more than ``beyond`` miles away (nearer ones are in the rings within the radius)."""
         covering, covering_params = self.covering("h")
         distance, distance_params = self.distance("h")
-        meets, meets_params = self.location_meets("h")
+        in_box, in_box_params = self.in_box("h", MAX_TRAVEL_RADIUS_MILES)
         matches, matches_params = self.matches("h")
         sql = (
             f"SELECT h.profile_id FROM {self.location} h INNER JOIN {self.profile} hp ON hp.id = h.profile_id"
-            f" WHERE h.latitude >= %s AND h.latitude <= %s AND h.longitude >= %s AND h.longitude <= %s{meets}"
-            f" AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
+            f" WHERE {in_box} AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
         )
-        box = bounding_box(self.latitude, self.longitude, MAX_TRAVEL_RADIUS_MILES)
-        return sql, [*box, *meets_params, *distance_params, beyond, *covering_params, *matches_params]
+        return sql, [*in_box_params, *distance_params, beyond, *covering_params, *matches_params]
 
     def add(self, inner: float, outer: float, candidates: tuple[str, list]) -> None:
         """One ring: candidates (matching profiles) whose nearest location lies in (inner, outer], nearest first."""
@@ -344,13 +327,3 @@ class ProfileQuerySet(models.QuerySet):
         # The slugs become ids once per query (an uncorrelated subquery), not once per profile tested.
         wanted = field.related_model.objects.filter(slug__in=list(slugs)).values("pk")
         return self.filter(Exists(through.objects.filter(profile_id=OuterRef("pk"), **{f"{target}_id__in": wanted})))
-
-    def for_cards(self, today: date | None = None) -> "ProfileQuerySet":
-        """Load what a result card or an API result shows, in a fixed number of queries."""
-        Location = apps.get_model("directory", "Location")
-        return self.prefetch_related(
-            "services",
-            "languages",
-            Prefetch("locations", queryset=Location.objects.order_by("id")),
-            current_credentials_prefetch(today),
-        )

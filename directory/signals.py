@@ -17,7 +17,7 @@ from directory.models import (
     Phase,
     Profile,
     Service,
-    lock_profile,
+    lock_profiles,
 )
 from directory.page_cache import next_edition
 from guides.models import Guide
@@ -38,7 +38,7 @@ def profile_saved(sender, instance, raw=False, **kwargs):
 def part_deleting(sender, instance, using, **kwargs):
     # Before the row goes, as models.ProfilePart.save does: also for a QuerySet's
     # delete() and for rows deleted with their profile, which call no delete().
-    lock_profile(instance.profile_id, using)
+    lock_profiles([instance.profile_id], using)
 
 
 @receiver([post_save, post_delete], sender=Credential)

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from directory import page_cache
+from directory.cards import load_card_parts
 from directory.filters import (
     MAX_RADIUS_MILES,
     MAX_RESULTS,
@@ -215,12 +216,10 @@ def public_location(location: Location) -> dict:
 
 @require_safe
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    profile = get_object_or_404(
-        Profile.objects.listed().for_cards().prefetch_related("phases", "care_settings", "cancer_types"),
-        slug=slug,
-    )
+    profile = _listed_profile(slug)
+    load_card_parts([profile])
     guides = Guide.objects.for_search(
-        [service.slug for service in profile.services.all()], [phase.slug for phase in profile.phases.all()]
+        [service.slug for service in profile.card_services], [phase.slug for phase in profile.card_phases]
     )
     carried = carried_search(request.GET)
     return render(
@@ -228,7 +227,7 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "directory/profile/detail.html",
         {
             "profile": profile,
-            "locations": [public_location(location) for location in profile.locations.all()],
+            "locations": [public_location(location) for location in profile.card_locations],
             "guides": guides,
             "form": EnquiryForm(),
             "retention_days": settings.ENQUIRY_RETENTION_DAYS,

@@ -31,7 +31,7 @@ from directory.forms_review import (
     review_version,
 )
 from directory.listing import reasons_not_listed
-from directory.models import Credential, Profile, VerificationEvent, lock_profile
+from directory.models import Credential, Profile, VerificationEvent, lock_profiles
 from directory.permissions import reviewer_required
 
 QUEUE_PAGE_SIZE = 50
@@ -45,10 +45,10 @@ Action = VerificationEvent.Action
 def _reviewable_credential(request: HttpRequest, pk: int, *, lock: bool = False) -> Credential:
     queryset = Credential.objects.select_related("profile__user")
     if lock:
-        # The profile's row before the credential's, the order every writer takes (models.lock_profile).
+        # The profile's row before the credential's, the order every writer takes (models.lock_profiles).
         profile_id = Credential.objects.filter(pk=pk).values_list("profile_id", flat=True).first()
         if profile_id is not None:
-            lock_profile(profile_id)
+            lock_profiles([profile_id])
         queryset = queryset.select_for_update(of=("self",))
     credential = get_object_or_404(queryset, pk=pk)
     if credential.profile.user_id == request.user.pk:
