@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
 PG_URL ?= postgres://postgres@127.0.0.1:5432/oncology_directory
 
-.PHONY: run test test-postgres e2e lint migrations-check check ci bench loadtest clean
+.PHONY: run test test-slow test-postgres e2e lint migrations-check check ci bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -26,6 +26,10 @@ run: venv
 ## Run the test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: venv
 	$(PY) -m pytest -q
+
+## The long-running suites (benchmark, faults, replicas, backups): run once in CI
+test-slow: venv
+	$(PY) -m pytest -q -m slow
 
 test-postgres: venv
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q

@@ -52,7 +52,7 @@ def when_ready(server):
     reach: otherwise each worker's first full collection walks (and so
     copies) hundreds of thousands of place records, a pause of 50–150 ms.
     """
-    from directory.geo import get_geocoder
+    from directory.geo.offline import get_geocoder
 
     warm_up = getattr(get_geocoder(), "warm_up", None)
     if warm_up is not None:

@@ -44,6 +44,7 @@ fi
 
 # Production settings, with what plain HTTP on loopback needs.
 export DEBUG=false
+export DEVTOOLS=true
 SECRET_KEY="loadtest-only-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1

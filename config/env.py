@@ -77,7 +77,7 @@ def database_from_url(name: str, default: str) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
         # Web requests run without parallel workers: on a small server they would
         # take cores from other requests, and the nearest-first search reads the
-        # arms of its UNION ALL in order (directory/queries.py).
+        # arms of its UNION ALL in order (directory/search/nearest.py).
         config["OPTIONS"] = {**config.get("OPTIONS", {}), "options": "-c max_parallel_workers_per_gather=0"}
     else:
         raise ImproperlyConfigured(f"The environment variable {name} must point at SQLite or PostgreSQL.")

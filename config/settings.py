@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "directory",
     "guides",
 ]
+# Demo data and the benchmark: a development-only app, never part of a
+# production site unless asked for (the load test seeds through it).
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -82,7 +87,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": cache_from_url("CACHE_URL"),
-    # Search pages and API answers (directory/page_cache.py) are kept in each
+    # Search pages and API answers (directory/search/cache.py) are kept in each
     # process's own memory, a bounded number of them: a flood of different
     # searches can only push out other pages, never the rate-limit counters and
     # sessions in the shared cache. Every process reads the edition from the
@@ -94,7 +99,7 @@ CACHES = {
     },
 }
 # How long a search page or API answer for someone not signed in is kept
-# (directory/page_cache.py); any change to the data replaces it at once. 0: never cached.
+# (directory/search/cache.py); any change to the data replaces it at once. 0: never cached.
 SEARCH_PAGE_CACHE_SECONDS = env_int("SEARCH_PAGE_CACHE_SECONDS", 600)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -192,8 +197,8 @@ SITE_NAME = "Oncology Massage Directory"
 # The public address, for links in emails sent outside a request (decisions, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
-GEOCODER = env_str("GEOCODER", "directory.geo.OfflineGeocoder")
-# directory.geo_online.OnlineGeocoder adds UK (and, with a service, Canadian)
+GEOCODER = env_str("GEOCODER", "directory.geo.offline.OfflineGeocoder")
+# directory.geo.online.OnlineGeocoder adds UK (and, with a service, Canadian)
 # postcode look-ups over HTTP on top of the offline data.
 GEOCODER_UK_POSTCODE_URL = env_str("GEOCODER_UK_POSTCODE_URL", "https://api.postcodes.io")
 GEOCODER_CA_POSTCODE_URL = env_str("GEOCODER_CA_POSTCODE_URL")

@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-3f9a8b7c
 
 from config.settings import *  # noqa: E402,F403
 
+if "devtools" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append("devtools")  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

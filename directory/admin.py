@@ -26,8 +26,8 @@ from directory.models import (
     VerificationEvent,
     lock_profiles,
 )
-from directory.search import refresh_search_text
-from directory.views.review import evidence_url
+from directory.review.views import evidence_url
+from directory.search.words import refresh_search_text
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -163,7 +163,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        from directory.search import refresh_search_text
+        from directory.search.words import refresh_search_text
 
         refresh_search_text(form.instance)
 

@@ -15,7 +15,7 @@ class DirectoryConfig(AppConfig):
         # at start, in the background, so no patient waits for it on the
         # first search; commands and tests load it only when they need it.
         if settings.GEOCODER_WARM_UP:
-            from directory.geo import get_geocoder
+            from directory.geo.offline import get_geocoder
 
             warm_up = getattr(get_geocoder(), "warm_up", None)
             if warm_up is not None:

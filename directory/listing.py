@@ -30,7 +30,7 @@ from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Val
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from directory.facets import FACETS, facet_values
+from directory.search.facets import FACETS, facet_values
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,10 @@ def refresh_listing(profiles, registry=apps) -> int:
         )
         if registry is apps:
             copy_to_locations(profiles)
-            # Cached search pages are filed under the edition (directory/page_cache.py). It is
+            # Cached search pages are filed under the edition (directory/search/cache.py). It is
             # raised after the profiles' rows are written: every writer locks profile rows
             # first and the one edition row last, so two writers cannot wait on each other.
-            from directory.page_cache import next_edition
+            from directory.search.cache import next_edition
 
             next_edition()
     return changed

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.queries import ProfileQuerySet
+from directory.search.nearest import ProfileQuerySet
 from directory.storage import private_storage
 
 
@@ -90,7 +90,7 @@ class Profile(models.Model):
     phases = models.ManyToManyField(Phase, blank=True, related_name="profiles")
     cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="profiles")
     services = models.ManyToManyField(Service, blank=True, related_name="profiles")
-    # The links above as bit sets, for the search's filters (directory/facets.py).
+    # The links above as bit sets, for the search's filters (directory/search/facets.py).
     service_bits = models.BigIntegerField(default=0, editable=False)
     phase_bits = models.BigIntegerField(default=0, editable=False)
     care_setting_bits = models.BigIntegerField(default=0, editable=False)
@@ -486,7 +486,7 @@ class Enquiry(models.Model):
 class SearchEdition(models.Model):
     """One row whose number goes up with every change to what the search pages show.
 
-    Cached search pages are filed under it (directory/page_cache.py): a change
+    Cached search pages are filed under it (directory/search/cache.py): a change
     makes every cached page unreachable in the same transaction that makes it.
     """
 

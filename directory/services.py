@@ -118,7 +118,7 @@ def save_profile(
                 note="The profile name changed; the name on this credential must be checked again.",
             )
             credential.save()
-    from directory.search import refresh_search_text
+    from directory.search.words import refresh_search_text
 
     refresh_search_text(profile)
     return profile

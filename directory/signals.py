@@ -6,7 +6,6 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from directory.facets import refresh_facets
 from directory.listing import copy_to_locations, refresh_listing
 from directory.models import (
     CancerType,
@@ -19,7 +18,8 @@ from directory.models import (
     Service,
     lock_profiles,
 )
-from directory.page_cache import next_edition
+from directory.search.cache import next_edition
+from directory.search.facets import refresh_facets
 from guides.models import Guide
 
 
@@ -49,7 +49,7 @@ def part_changed(sender, instance, raw=False, **kwargs):
 
 
 # A profile's services decide whether it is listed; all its vocabulary links are
-# stored as bits for the search (directory/facets.py). Both are refreshed by
+# stored as bits for the search (directory/search/facets.py). Both are refreshed by
 # refresh_listing whenever a link changes, from either side.
 VOCABULARIES = (Service, Phase, CareSetting, CancerType, Language)
 

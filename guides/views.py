@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from directory.filters import SEARCH_PARAMETER, clean_near, clean_radius, clean_search_string
+from directory.search.filterset import SEARCH_PARAMETER, clean_near, clean_radius, clean_search_string
 from guides.models import Guide
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from directory.models import Credential, Location, Profile, Service
-from directory.search import refresh_search_text
+from directory.search.words import refresh_search_text
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)

@@ -1,6 +1,6 @@
 """Places and therapists for the search tests, with distances computed by hand (geo.haversine_miles)."""
 
-from directory.geo import haversine_miles
+from directory.geo.offline import haversine_miles
 from directory.models import Language, Phase
 from tests.factories import make_listed_profile
 

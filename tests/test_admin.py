@@ -123,7 +123,7 @@ def test_suspension_fields_are_read_only_in_the_profile_form(admin_client):
 def test_the_demo_reviewers_have_authenticators_and_can_be_created_twice():
     from allauth.mfa.models import Authenticator
 
-    from directory.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
+    from devtools.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
 
     reviewer, lines = create_demo_reviewers()
     again, _ = create_demo_reviewers()
@@ -134,8 +134,8 @@ def test_the_demo_reviewers_have_authenticators_and_can_be_created_twice():
 
 
 def test_the_demo_reviewer_signs_in_with_the_published_secret_and_reviews(client):
-    from directory.demo.people_base import DEMO_PASSWORD
-    from directory.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
+    from devtools.demo.people_base import DEMO_PASSWORD
+    from devtools.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
 
     create_demo_reviewers()
     response = client.post("/accounts/login/", {"login": "reviewer@demo.example", "password": DEMO_PASSWORD})
@@ -145,7 +145,7 @@ def test_the_demo_reviewer_signs_in_with_the_published_secret_and_reviews(client
 
 
 def test_demo_totp_prints_the_current_code_and_refuses_with_debug_off(settings, capsys):
-    from directory.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
+    from devtools.demo.reviewers import REVIEWER_TOTP_SECRET, create_demo_reviewers
 
     create_demo_reviewers()
     settings.DEBUG = False

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.geo import haversine_miles
+from directory.geo.offline import haversine_miles
 from directory.models import Credential, Enquiry
 from tests.factories import add_credential, add_location, make_profile, make_reviewer
 from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, listed
@@ -190,11 +190,11 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
         add_location(profile, **BROOKLYN)
     cache.clear()
     search = {"near": "10001", "service": "oncology-massage", "language": "en"}
-    # 1 the search edition (directory/page_cache.py)
+    # 1 the search edition (directory/search/cache.py)
     # 2 the vocabularies the filter validates against (one UNION; cached afterwards)
     # 3 the matches' ids and distances (at most MAX_RESULTS + 1), 4 the page's profiles
     # 5 their locations, 6 their verified credentials (services and languages: from
-    # the stored bits and the cached vocabularies, directory/cards.py)
+    # the stored bits and the cached vocabularies, directory/search/cards.py)
     with django_assert_num_queries(6):
         body = client.get(API, search).json()
     assert len(body["results"]) == results

@@ -15,7 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-pytestmark = pytest.mark.django_db  # the parent's database is left alone; this only reads the engine
+# The parent's database is left alone; this only reads the engine.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 BASE = Path(settings.BASE_DIR)
 EXPECTED_CASES = {"healthz", "city", "rural", "filters", "text", "page3", "browse", "town", "api", "profile"}

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
-from directory.demo import bulk
+from devtools.demo import bulk
 from directory.listing import reasons_not_listed
 from directory.models import Credential, Location, Profile
-from directory.search import build_search_text
+from directory.search.words import build_search_text
 from tests.factories import make_listed_profile, make_user
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_remove_synthetic_deletes_them_and_keeps_everyone_else():
 
 
 def test_search_vectors_match_the_ones_the_search_code_writes():
-    from directory.search import _weighted_vector
+    from directory.search.words import _weighted_vector
 
     seed(10)
 

@@ -1,4 +1,4 @@
-"""A result card's parts (directory/cards.py) are exactly what the profile's own links and credentials give."""
+"""A result card's parts (directory/search/cards.py) are exactly what the profile's own links and credentials give."""
 
 from datetime import timedelta
 from io import StringIO
@@ -7,11 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from directory.cards import load_card_parts
-from directory.facets import MAX_BIT
 from directory.listing import valid_on_q
 from directory.models import Credential, Language, Profile, Service
-from directory.page_cache import edition_for_request
+from directory.search.cache import edition_for_request
+from directory.search.cards import load_card_parts
+from directory.search.facets import MAX_BIT
 from tests.factories import add_credential, add_location, make_reviewer
 from tests.search_helpers import listed
 

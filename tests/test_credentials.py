@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.forms import CredentialForm, LocationForm, ProfileForm
+from directory.dashboard.forms import CredentialForm, LocationForm, ProfileForm
 from directory.models import Credential, VerificationEvent
 from tests.factories import (
     add_credential,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from directory.geo import haversine_miles
+from directory.geo.offline import haversine_miles
 from directory.models import Location, Profile
-from directory.queries import haversine_miles_expression
+from directory.search.nearest import haversine_miles_expression
 from tests.factories import add_location, make_reviewer
 from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, PHILADELPHIA, STAMFORD, listed
 
@@ -73,7 +73,7 @@ def test_results_come_nearest_first_within_the_radius(reviewer):
 
 def test_the_radius_is_a_great_circle_distance_not_the_box(reviewer):
     # A point at a corner of the bounding box is inside the box but outside the circle.
-    from directory.geo import bounding_box
+    from directory.geo.offline import bounding_box
 
     min_lat, max_lat, min_lon, max_lon = bounding_box(*NYC_10001, 10)
     listed(dict(latitude=max_lat - 0.001, longitude=max_lon - 0.001), display_name="Corner", reviewer=reviewer)

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from directory.facets import FACETS, MAX_BIT, mask
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
+from directory.search.facets import FACETS, MAX_BIT, mask
 from tests.factories import make_listed_profile
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from directory import geo
-from directory.geo import (
+from directory.geo import offline as geo
+from directory.geo.offline import (
     GeocodeResult,
     OfflineGeocoder,
     Place,
@@ -360,7 +360,7 @@ def test_get_geocoder_uses_the_class_named_in_the_setting(settings):
 
 
 def test_get_geocoder_is_offline_by_default_and_made_once(settings):
-    settings.GEOCODER = "directory.geo.OfflineGeocoder"
+    settings.GEOCODER = "directory.geo.offline.OfflineGeocoder"
     first = get_geocoder()
     assert isinstance(first, OfflineGeocoder)
     assert get_geocoder() is first

@@ -15,9 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.cache import cache
 
-from directory import geo, geo_online
-from directory.geo import OfflineGeocoder, get_geocoder
-from directory.geo_online import OnlineGeocoder
+from directory.geo import offline as geo
+from directory.geo import online as geo_online
+from directory.geo.offline import OfflineGeocoder, get_geocoder
+from directory.geo.online import OnlineGeocoder
 
 TIMEOUT = 0.3
 SLOW_SECONDS = 1.5
@@ -292,7 +293,7 @@ def test_the_logs_name_the_failure_but_never_the_postcode(service, geocoder, cap
     logged = caplog.text.upper().replace(" ", "")
     for postcode in ("M11AE", "W1A1AA", "EH11YZ", "LS19ZZ", "LS14AP", "B11AA"):
         assert postcode not in logged
-    messages = [record.getMessage() for record in caplog.records if record.name == "directory.geo_online"]
+    messages = [record.getMessage() for record in caplog.records if record.name == "directory.geo.online"]
     assert "Postcode lookup failed with a response that is not JSON" in messages
     assert "Postcode lookup failed with HTTP status 500" in messages
     assert "Postcode lookup failed with HTTP status 302" in messages
@@ -402,7 +403,7 @@ def test_a_query_that_is_not_text_gets_the_offline_answer(geocoder):
 
 
 def test_the_geocoder_setting_switches_the_site_to_the_online_geocoder(service, settings):
-    settings.GEOCODER = "directory.geo_online.OnlineGeocoder"
+    settings.GEOCODER = "directory.geo.online.OnlineGeocoder"
 
     assert isinstance(get_geocoder(), OnlineGeocoder)
     assert get_geocoder() is get_geocoder()
@@ -411,7 +412,7 @@ def test_the_geocoder_setting_switches_the_site_to_the_online_geocoder(service, 
 
 
 def test_without_the_setting_postcodes_stay_offline(service, settings):
-    settings.GEOCODER = "directory.geo.OfflineGeocoder"
+    settings.GEOCODER = "directory.geo.offline.OfflineGeocoder"
 
     assert isinstance(get_geocoder(), OfflineGeocoder)
     assert "not switched on here" in geo.geocode("LS1 4AP").message

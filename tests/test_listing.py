@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from devtools.demo.people import create_demo_people
 from directory import services
-from directory.demo.people import create_demo_people
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile
 from tests.factories import add_credential, days_from_today, make_listed_profile, make_reviewer, make_user, save_all
@@ -122,7 +122,7 @@ def test_demo_people_can_be_created_twice_without_duplicates():
 
 
 def test_demo_listed_therapists_cover_new_york_and_the_other_cities():
-    from directory.geo import haversine_miles
+    from directory.geo.offline import haversine_miles
 
     create_demo_people()
     listed = Location.objects.filter(profile__in=Profile.objects.listed())

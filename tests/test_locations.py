@@ -4,7 +4,7 @@ therapist, corrected by hand when needed."""
 import pytest
 from django.urls import reverse
 
-from directory.forms import LocationForm
+from directory.dashboard.forms import LocationForm
 from directory.models import Location
 from tests.factories import add_location, make_profile, make_user
 

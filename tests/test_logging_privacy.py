@@ -25,7 +25,7 @@ from django.test.testcases import LiveServerThread
 from django.urls import reverse
 
 from directory.models import CancerType, Enquiry, Phase
-from directory.search import refresh_search_text
+from directory.search.words import refresh_search_text
 from tests.factories import make_listed_profile
 
 MESSAGE = "After my mastectomy I have lymphedema in my right arm and I start radiotherapy on Monday."

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from directory.models import Profile
-from directory.queries import DISTANCE_BANDS_MILES
+from directory.search.nearest import DISTANCE_BANDS_MILES
 from tests.factories import add_credential, add_location, make_reviewer
 from tests.search_helpers import BROOKLYN, NYC_10001, listed
 
@@ -223,7 +223,7 @@ def test_a_home_visit_area_beyond_the_radius_comes_after_everyone_within_it():
 
 
 def test_the_rings_grow_outwards_up_to_the_largest_distance_offered():
-    from directory.filters import RADIUS_CHOICES
+    from directory.search.filterset import RADIUS_CHOICES
 
     assert list(DISTANCE_BANDS_MILES) == sorted(set(DISTANCE_BANDS_MILES))
     assert DISTANCE_BANDS_MILES[-1] == max(RADIUS_CHOICES)

@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from directory.models import Credential, Language, Profile
-from directory.page_cache import current_edition
+from directory.search.cache import current_edition
 from directory.services import suspend_profile
 from guides.models import Guide
 from tests.factories import make_listed_profile, make_reviewer, make_user, save_all

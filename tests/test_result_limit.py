@@ -2,7 +2,7 @@
 
 import pytest
 
-from directory import filters
+from directory.search import filterset as filters
 from directory.views import public
 from tests.factories import make_reviewer
 from tests.search_helpers import BROOKLYN, NEWARK, listed

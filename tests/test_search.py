@@ -313,11 +313,11 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     _page_of(results, reviewer)
     cache.clear()
     search = {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
-    # 1 the search edition (directory/page_cache.py)
+    # 1 the search edition (directory/search/cache.py)
     # 2 the vocabularies for the filter form (one UNION; cached afterwards)
     # 3 the matches' ids and distances, ring by ring (at most MAX_RESULTS + 1)
     # 4 the page's profiles, 5 their locations, 6 their verified credentials (services
-    #   and languages: from the stored bits and the cached vocabularies, directory/cards.py)
+    #   and languages: from the stored bits and the cached vocabularies, directory/search/cards.py)
     # 7 the guides beside the results (cached afterwards, for the edition)
     with django_assert_num_queries(7):
         response = client.get(SEARCH, search)

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import pytest
 from django.core.management import call_command
 
-from directory.filters import MAX_SEARCH_LENGTH, clean_near, clean_radius, clean_search_string
 from directory.models import Enquiry
+from directory.search.filterset import MAX_SEARCH_LENGTH, clean_near, clean_radius, clean_search_string
 from guides.models import Guide
 from tests.factories import make_reviewer
 from tests.search_helpers import CHICAGO, listed

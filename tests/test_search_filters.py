@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from directory.filters import TherapistFilter
 from directory.models import CancerType, CareSetting, Credential, Profile
+from directory.search.filterset import TherapistFilter
 from tests.factories import make_reviewer, save_all
 from tests.search_helpers import listed
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from directory.demo.people import create_demo_people
-from directory.facets import FACETS
+from devtools.demo.people import create_demo_people
 from directory.listing import listed_q, refresh_listing
 from directory.models import Credential, Location, Profile
+from directory.search.facets import FACETS
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():
 
     from django.core.management import call_command
 
-    from directory.page_cache import current_edition
+    from directory.search.cache import current_edition
 
     create_demo_people()
     before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED, "last_verified_on")}

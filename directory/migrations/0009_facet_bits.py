@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from directory.facets import refresh_facets
+from directory.search.facets import refresh_facets
 
 
 def fill_facets(apps, schema_editor):

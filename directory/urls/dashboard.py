@@ -1,6 +1,7 @@
 from django.urls import path
 
-from directory.views import dashboard, evidence
+from directory.dashboard import views as dashboard
+from directory.views import evidence
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory.views import review
+from directory.review import views as review
 
 urlpatterns = [
     path("", review.review_queue, name="review_queue"),

@@ -8,10 +8,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from directory import page_cache
-from directory.cards import load_card_parts
-from directory.filters import TherapistFilter
 from directory.models import Profile
+from directory.search import cache as page_cache
+from directory.search.cards import load_card_parts
+from directory.search.filterset import TherapistFilter
 from directory.views.public import public_location, query_string
 
 
@@ -21,7 +21,7 @@ def _page_url(request: HttpRequest, number: int) -> str:
 
 
 def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: bool) -> dict:
-    """One therapist as the API gives it; the profile carries its card parts (directory/cards.py)."""
+    """One therapist as the API gives it; the profile carries its card parts (directory/search/cards.py)."""
     result = {
         "slug": profile.slug,
         "name": profile.display_name,

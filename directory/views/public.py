@@ -15,9 +15,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from directory import page_cache
-from directory.cards import load_card_parts
-from directory.filters import (
+from directory.forms_public import EnquiryForm
+from directory.geo.offline import public_coordinates
+from directory.models import Credential, Enquiry, Location, Profile
+from directory.search import cache as page_cache
+from directory.search.cards import load_card_parts
+from directory.search.filterset import (
     MAX_RADIUS_MILES,
     MAX_RESULTS,
     PARAMETER_LABELS,
@@ -29,9 +32,6 @@ from directory.filters import (
     profiles_for_rows,
     wider_radii,
 )
-from directory.forms_public import EnquiryForm
-from directory.geo import public_coordinates
-from directory.models import Credential, Enquiry, Location, Profile
 from guides.models import Guide
 
 logger = logging.getLogger(__name__)

@@ -156,7 +156,7 @@ def _reference_data(_historical_apps, live_server, transactional_db):
 def _geocoder_loaded():
     """The offline geocoder loads its place data once per process, as each
     production worker does; load it before the clock of the first step starts."""
-    from directory import geo
+    from directory.geo import offline as geo
 
     geo.geocode("10001")
     geo.geocode("Leeds")

@@ -77,7 +77,7 @@ def therapists_around_new_york():
     phases, and one in Los Angeles. Returns (the lymphatic-drainage therapist,
     the reflexologist, the one far away)."""
     from directory.models import Phase
-    from directory.search import refresh_search_text
+    from directory.search.words import refresh_search_text
     from tests.factories import make_listed_profile, make_user
 
     casey = make_listed_profile(

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from directory.listing import refresh_listing
 from directory.models import Profile
-from directory.page_cache import edition_beyond_any_used
+from directory.search.cache import edition_beyond_any_used
 
 
 class Command(BaseCommand):

@@ -18,10 +18,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Value
 from django.http import QueryDict
 
-from directory import geo
+from directory.geo import offline as geo
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
-from directory.queries import ResultRow
-from directory.search import apply_text_search
+from directory.search.nearest import ResultRow
+from directory.search.words import apply_text_search
 
 PAGE_SIZE = 20
 # A search lists at most this many therapists (ten pages): nobody reads further,
@@ -39,7 +39,7 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 
 # The vocabularies change only through the admin; the filter form reads them
 # from the cache (one query when it is cold), filed under the search edition
-# (directory/page_cache.py) so that a change shows at once. Bump the version
+# (directory/search/cache.py) so that a change shows at once. Bump the version
 # when their shape changes.
 VOCABULARY_CACHE_KEY = "search-vocabularies:v4"
 VOCABULARY_CACHE_SECONDS = 3600
@@ -110,7 +110,7 @@ def _vocabulary_data() -> dict:
             "ids": {key: {entry.slug: entry.pk for entry in listed} for key, listed in entries.items()},
         }
 
-    from directory.page_cache import current_edition
+    from directory.search.cache import current_edition
 
     return cache.get_or_set(f"{VOCABULARY_CACHE_KEY}:{current_edition()}", query, VOCABULARY_CACHE_SECONDS)
 
@@ -197,7 +197,7 @@ class ResultPage:
 
 def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
     """The listed profiles of these rows, in their order, with what a card or an API result shows."""
-    from directory.cards import load_card_parts
+    from directory.search.cards import load_card_parts
 
     loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).in_bulk()
     load_card_parts(loaded.values())

@@ -1,6 +1,6 @@
 """Online geocoding of UK and Canadian postcodes, for sites that switch it on.
 
-Set ``GEOCODER = "directory.geo_online.OnlineGeocoder"``. A UK postcode ("LS1 4AP") is looked
+Set ``GEOCODER = "directory.geo.online.OnlineGeocoder"``. A UK postcode ("LS1 4AP") is looked
 up on a postcodes.io-compatible service; a Canadian one ("M5V 3L9") on a service of the same
 shape if ``GEOCODER_CA_POSTCODE_URL`` names one. Everything else (US ZIP codes, town names)
 is answered by the offline geocoder, as are postcodes whenever the service cannot be reached,
@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from directory.geo import Geocoder, GeocodeResult, OfflineGeocoder, Place
+from directory.geo.offline import Geocoder, GeocodeResult, OfflineGeocoder, Place
 
 logger = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_MILES = 3958.8
-DEFAULT_GEOCODER = "directory.geo.OfflineGeocoder"
+DEFAULT_GEOCODER = "directory.geo.offline.OfflineGeocoder"
 MAX_QUERY_LENGTH = 200
 MAX_CHOICES = 10
 MIN_CITY_POPULATION = 500

@@ -49,7 +49,7 @@ MAX_PAGE_BYTES = 60 * 1024
 
 # Each size is measured twice. "cached" is the site as deployed: a search page or
 # API answer made since the last change to the data is served from the cache
-# (directory/page_cache.py), as it is for the second patient who searches the
+# (directory/search/cache.py), as it is for the second patient who searches the
 # same place. "uncached" runs the search and renders the page on every request.
 MODES = {"cached": 600, "uncached": 0}
 MODES_TEXT = {
@@ -176,7 +176,7 @@ def fingerprint() -> str:
     """
     base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    patterns = ["*/migrations/*.py", "directory/demo/bulk.py", "guides/content/**/*"]
+    patterns = ["*/migrations/*.py", "devtools/demo/bulk.py", "guides/content/**/*"]
     for pattern in patterns:
         for path in sorted(base.glob(pattern)):
             if path.is_file():
@@ -436,7 +436,7 @@ class Command(BaseCommand):
             each.clear()
 
     def _profile_path(self) -> str:
-        from directory.demo.bulk import synthetic_profiles
+        from devtools.demo.bulk import synthetic_profiles
         from directory.models import Profile
 
         listed = Profile.objects.listed().filter(pk__in=synthetic_profiles().values("pk")).order_by("id")
@@ -446,7 +446,7 @@ class Command(BaseCommand):
 
     def _measure(self, prepared: dict[int, tuple[str, float | None]], mode: str) -> dict[int, dict]:
         """Measure every size in the same rounds: in each, every size in turn, every case in turn."""
-        from directory.demo.bulk import synthetic_profiles
+        from devtools.demo.bulk import synthetic_profiles
         from directory.models import Profile
 
         sizes: dict[int, _Size] = {}

@@ -21,7 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from directory import services
-from directory.forms_review import (
+from directory.listing import reasons_not_listed
+from directory.models import Credential, Profile, VerificationEvent, lock_profiles
+from directory.permissions import reviewer_required
+from directory.review.forms import (
     DecisionForm,
     ProfileSearchForm,
     QueueFilterForm,
@@ -30,9 +33,6 @@ from directory.forms_review import (
     VerifyForm,
     review_version,
 )
-from directory.listing import reasons_not_listed
-from directory.models import Credential, Profile, VerificationEvent, lock_profiles
-from directory.permissions import reviewer_required
 
 QUEUE_PAGE_SIZE = 50
 PROFILES_PAGE_SIZE = 50

@@ -5,7 +5,7 @@ made. It prints demo passwords, so it refuses to run with DEBUG off unless
 forced.
 
 ``--therapists N --seed S`` adds N synthetic listed therapists for load
-tests and benchmarks (see directory/demo/bulk.py). They replace any earlier
+tests and benchmarks (see devtools/demo/bulk.py). They replace any earlier
 synthetic therapists, so running twice with the same N and seed gives the
 same data. They are never added to a database that holds real profiles
 unless ``--allow-mixed`` is given; ``--remove-synthetic`` deletes them.
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from directory.demo import bulk, people
+from devtools.demo import bulk, people
 
 QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -12,7 +12,7 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from directory.demo.people_base import DEMO_PASSWORD, ensure_user
+from devtools.demo.people_base import DEMO_PASSWORD, ensure_user
 
 REVIEWER_EMAIL = "reviewer@demo.example"
 ADMIN_EMAIL = "admin@demo.example"

@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from directory import services
-from directory.forms import CredentialForm, LocationForm, ProfileForm
-from directory.geo import Place
+from directory.dashboard.forms import CredentialForm, LocationForm, ProfileForm
+from directory.geo.offline import Place
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
 from directory.storage import private_storage
@@ -432,7 +432,7 @@ def _place(form: LocationForm) -> tuple[Place | None, list]:
     if form.has_manual_coordinates():
         manual = _point("The latitude and longitude you entered", data["manual_latitude"], data["manual_longitude"])
         return manual, []
-    from directory import geo
+    from directory.geo import offline as geo
 
     query = form.geocode_query()
     result = geo.geocode(query)

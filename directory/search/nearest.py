@@ -12,8 +12,8 @@ from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sq
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from directory.facets import FACETS, mask
-from directory.geo import EARTH_RADIUS_MILES, bounding_box
+from directory.geo.offline import EARTH_RADIUS_MILES, bounding_box
+from directory.search.facets import FACETS, mask
 
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
@@ -313,7 +313,7 @@ class ProfileQuerySet(models.QuerySet):
         """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …).
 
         With the entries' ``ids`` (the search knows them), a bit test on the
-        profile's stored links (directory/facets.py); else the link table.
+        profile's stored links (directory/search/facets.py); else the link table.
         """
         bits = mask(ids) if ids is not None and relation in FACETS else None
         if bits:

@@ -1,7 +1,7 @@
 """All demo accounts, in the order they depend on each other."""
 
-from directory.demo.reviewers import create_demo_reviewers
-from directory.demo.therapists import create_demo_therapists
+from devtools.demo.reviewers import create_demo_reviewers
+from devtools.demo.therapists import create_demo_therapists
 
 
 def create_demo_people() -> list[str]:

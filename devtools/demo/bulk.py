@@ -45,7 +45,7 @@ from directory.models import (
     Service,
     VerificationEvent,
 )
-from directory.page_cache import next_edition
+from directory.search.cache import next_edition
 
 SYNTHETIC_DOMAIN = "synthetic.example"
 DEMO_DOMAINS = ("demo.example", SYNTHETIC_DOMAIN)
@@ -578,7 +578,7 @@ def _write_chunk(chunk: _Chunk, reviewer: User, report: SeedReport) -> None:
 def _fill_search_vectors() -> None:
     """On PostgreSQL, the weighted search vector of every synthetic profile, in one statement.
 
-    The same weighting as ``directory.search``: name (A), headline and
+    The same weighting as ``directory.search.words``: name (A), headline and
     services (B), bio (C); a test compares the two.
     """
     profile = Profile._meta.db_table

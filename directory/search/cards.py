@@ -3,7 +3,7 @@
 Two queries whatever the page holds: its profiles' locations, and their
 current verified credentials. Services, phases, settings, cancer types and
 languages come from the filter bits stored on each profile
-(directory/facets.py) and the vocabularies cached for the search edition, so
+(directory/search/facets.py) and the vocabularies cached for the search edition, so
 they cost no query; an entry whose id does not fit in the bits is read from
 the link table instead.
 """
@@ -14,10 +14,10 @@ from datetime import date
 
 from django.utils import timezone
 
-from directory.facets import FACETS, MAX_BIT
-from directory.filters import VOCABULARY_PARAMETERS, vocabulary_entries
 from directory.listing import valid_on_q
 from directory.models import Credential, Location, Profile
+from directory.search.facets import FACETS, MAX_BIT
+from directory.search.filterset import VOCABULARY_PARAMETERS, vocabulary_entries
 
 # Licence first, then oncology training, then the rest, as patients read them.
 CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")

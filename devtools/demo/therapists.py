@@ -21,8 +21,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
+from devtools.demo.people_base import DEMO_PASSWORD, ensure_user
 from directory import services
-from directory.demo.people_base import DEMO_PASSWORD, ensure_user
 from directory.models import (
     CancerType,
     CareSetting,
