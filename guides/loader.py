@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
@@ -17,7 +18,7 @@ import yaml
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 REQUIRED_KEYS = frozenset({"title", "slug", "summary", "key_points", "sources", "last_reviewed", "search_cta_label"})
-OPTIONAL_KEYS = frozenset({"services", "phases", "always_show", "position"})
+OPTIONAL_KEYS = frozenset({"services", "phases", "always_show", "position", "search_reason"})
 
 
 class GuideFileError(ValueError):
@@ -48,6 +49,7 @@ class GuideFile:
     always_show: bool
     position: int
     search_cta_label: str
+    search_reason: str
 
 
 def read_guide_files(directory: Path = CONTENT_DIR) -> list[GuideFile]:
@@ -71,6 +73,11 @@ def parse_guide_file(path: Path) -> GuideFile:
     body = post.content.strip()
     if not body:
         raise GuideFileError(f"{path.name}: the body is empty")
+    services, phases = _text_list(path, meta, "services"), _text_list(path, meta, "phases")
+    always_show = _boolean(path, meta.get("always_show", False))
+    # A guide shown beside the results says there why it is worth reading.
+    shown_beside_results = bool(services or phases or always_show)
+    search_reason = _text(path, meta, "search_reason") if shown_beside_results or "search_reason" in meta else ""
     return GuideFile(
         path=path,
         title=_text(path, meta, "title"),
@@ -80,11 +87,12 @@ def parse_guide_file(path: Path) -> GuideFile:
         key_points=_text_list(path, meta, "key_points", required=True),
         sources=_sources(path, meta.get("sources")),
         last_reviewed=_date(path, meta.get("last_reviewed")),
-        services=_text_list(path, meta, "services"),
-        phases=_text_list(path, meta, "phases"),
-        always_show=_boolean(path, meta.get("always_show", False)),
+        services=services,
+        phases=phases,
+        always_show=always_show,
         position=_position(path, meta.get("position", 100)),
         search_cta_label=_text(path, meta, "search_cta_label"),
+        search_reason=search_reason,
     )
 
 
@@ -126,6 +134,9 @@ def _sources(path: Path, value: Any) -> tuple[Source, ...]:
             raise GuideFileError(f"{path.name}: a source has an empty title")
         if not isinstance(url, str) or not url.startswith("https://"):
             raise GuideFileError(f"{path.name}: source url {url!r} must start with https://")
+        # A source proves a sentence only if it is the page that says it, not a site's home page.
+        if urlsplit(url).path.strip("/") == "":
+            raise GuideFileError(f"{path.name}: source url {url!r} is a home page; link the page that says it")
         sources.append(Source(title=title.strip(), url=url))
     return tuple(sources)
 

@@ -66,6 +66,11 @@ class Guide(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first.")
     search_cta_label = models.CharField(max_length=200, help_text="Text of the link to a matching search.")
+    search_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="One line beside the search results saying why the guide is worth reading there.",
+    )
 
     objects = GuideQuerySet.as_manager()
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
@@ -29,12 +29,10 @@ from django.utils import timezone
 from directory.models import SearchEdition
 
 EDITION_ROW = 1
-# The guides beside the results are filed under the edition too (a guide's change starts a new one).
-GUIDES_CACHE_SECONDS = 3600
 
 
 # The edition a search request read when it began: everything the request
-# caches or reads from the cache (the page, vocabularies, guides) is filed under it.
+# caches or reads from the cache (the page, vocabularies) is filed under it.
 _request_edition: ContextVar[int | None] = ContextVar("search_edition", default=None)
 
 
@@ -62,7 +60,7 @@ def edition_beyond_any_used() -> int:
     """Start an edition numbered past any the database can have used, and return it.
 
     After a restore from a backup the edition goes back, and numbers already
-    used (with pages, vocabularies and guides cached under them) would come
+    used (with pages and vocabularies cached under them) would come
     round again. The clock's seconds since 1970 stay ahead of the count of
     changes made since the last such jump, which is far fewer.
     """
@@ -95,16 +93,3 @@ def get(key: str | None):
 def put(key: str | None, value) -> None:
     if key:
         caches["search_pages"].set(key, value, settings.SEARCH_PAGE_CACHE_SECONDS)
-
-
-def guides_for_search(edition: int, service_slugs: list[str], phase_slugs: list[str]) -> list:
-    """The guides beside a search's results, kept for the edition (guides change rarely)."""
-    from guides.models import Guide
-
-    services, phases = sorted(set(service_slugs)), sorted(set(phase_slugs))
-    wanted = hashlib.sha256(repr((services, phases)).encode()).hexdigest()
-
-    def load() -> list:
-        return list(Guide.objects.for_search(services, phases).defer("body", "key_points", "sources"))
-
-    return cache.get_or_set(f"search-guides:{edition}:{wanted}", load, GUIDES_CACHE_SECONDS)

@@ -32,7 +32,7 @@ from directory.search.filterset import (
     profiles_for_rows,
     wider_radii,
 )
-from guides.models import Guide
+from guides.selection import guides_for_profile, guides_for_search
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +178,9 @@ def search_page(request: HttpRequest, edition: int) -> dict:
     context["radius"] = form.cleaned_data.get("radius") if hasattr(form, "cleaned_data") else None
     context["page_query"] = query_string(request.GET)
     context["parameter_labels"] = PARAMETER_LABELS
-    context["guides"] = page_cache.guides_for_search(
-        edition, _guide_slugs(request.GET, "service"), _guide_slugs(request.GET, "phase")
+    # Every results page has its guides, a search with errors or no results included.
+    context["guides"] = guides_for_search(
+        service_slugs=_guide_slugs(request.GET, "service"), phase_slugs=_guide_slugs(request.GET, "phase")
     )
     if form.errors:
         title = "Check your search"
@@ -218,9 +219,7 @@ def public_location(location: Location) -> dict:
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
     load_card_parts([profile])
-    guides = Guide.objects.for_search(
-        [service.slug for service in profile.card_services], [phase.slug for phase in profile.card_phases]
-    )
+    guides = guides_for_profile(service_slugs=[service.slug for service in profile.card_services])
     carried = carried_search(request.GET)
     return render(
         request,

@@ -74,6 +74,7 @@ def _field_values(guide_file: GuideFile) -> dict[str, object]:
         "always_show": guide_file.always_show,
         "position": guide_file.position,
         "search_cta_label": guide_file.search_cta_label,
+        "search_reason": guide_file.search_reason,
     }
 
 
