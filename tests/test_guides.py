@@ -1,6 +1,7 @@
 """Guides: loading from Markdown files, pages, sanitising, reading level, search panel, admin."""
 
 import shutil
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -17,7 +18,7 @@ from guides.models import Guide
 from tests.review_helpers import make_mfa_superuser, sign_in
 
 GUIDE_SLUGS = sorted(path.stem for path in CONTENT_DIR.glob("*.md"))
-BENEFIT_SLUGS = ["physical-benefits", "emotional-support", "lymphatic-drainage", "quality-of-life"]
+BENEFIT_SLUGS = ["physical-benefits", "emotional-support", "lymphatic-drainage", "quality-of-life", "reflexology"]
 MAX_GRADE = 8.0
 
 
@@ -41,9 +42,9 @@ def content_copy(tmp_path: Path) -> Path:
 # Loading
 
 
-def test_load_guides_loads_the_seven_guides(db):
+def test_load_guides_loads_the_eight_guides(db):
     output = load()
-    assert Guide.objects.count() == 7
+    assert Guide.objects.count() == 8
     assert set(Guide.objects.values_list("slug", flat=True)) == {
         "physical-benefits",
         "emotional-support",
@@ -52,15 +53,16 @@ def test_load_guides_loads_the_seven_guides(db):
         "is-massage-safe",
         "how-we-verify",
         "questions-to-ask",
+        "reflexology",
     }
-    assert output.strip() == "Guides: 7 created, 0 updated, 0 unchanged, 0 deleted."
+    assert output.strip() == "Guides: 8 created, 0 updated, 0 unchanged, 0 deleted."
 
 
 def test_loading_the_guides_again_changes_nothing(guides):
     before = {guide.slug: (guide.pk, guide.body, guide.sources) for guide in Guide.objects.all()}
     output = load()
     after = {guide.slug: (guide.pk, guide.body, guide.sources) for guide in Guide.objects.all()}
-    assert output.strip() == "Guides: 0 created, 0 updated, 7 unchanged, 0 deleted."
+    assert output.strip() == "Guides: 0 created, 0 updated, 8 unchanged, 0 deleted."
     assert after == before
 
 
@@ -69,7 +71,7 @@ def test_an_edited_file_updates_its_guide_and_a_removed_file_deletes_its_guide(g
     safety.write_text(safety.read_text().replace("title: Is massage safe for me?", "title: Is it safe?"))
     (content_copy / "questions-to-ask.md").unlink()
     output = load(content_copy)
-    assert output.strip() == "Guides: 0 created, 1 updated, 5 unchanged, 1 deleted."
+    assert output.strip() == "Guides: 0 created, 1 updated, 6 unchanged, 1 deleted."
     assert Guide.objects.get(slug="is-massage-safe").title == "Is it safe?"
     assert not Guide.objects.filter(slug="questions-to-ask").exists()
 
@@ -100,7 +102,7 @@ def test_a_misspelt_front_matter_key_stops_the_load(guides, content_copy):
 def test_an_empty_folder_does_not_delete_every_guide(guides, tmp_path):
     with pytest.raises(CommandError, match="No guide files"):
         load(tmp_path)
-    assert Guide.objects.count() == 7
+    assert Guide.objects.count() == 8
 
 
 # Content rules
@@ -129,7 +131,7 @@ def test_every_guide_is_short_with_summary_key_points_sources_and_review_date(gu
     assert guide.key_points
     assert guide.sources
     assert all(source["url"].startswith("https://") and source["title"] for source in guide.sources)
-    assert guide.last_reviewed.isoformat() == "2026-11-20"
+    assert guide.last_reviewed <= date.today()
 
 
 def test_the_lymphatic_drainage_guide_makes_no_detox_claim(guides):
@@ -175,7 +177,8 @@ def test_the_guide_list_shows_every_guide_with_its_summary_and_review_date(clien
     for guide in Guide.objects.all():
         assert guide.title in content
         assert f'href="/guides/{guide.slug}/"' in content
-    assert "Last reviewed" in content and "20 November 2026" in content
+        assert f'<time datetime="{guide.last_reviewed:%Y-%m-%d}">{guide.last_reviewed:%-d %B %Y}</time>' in content
+    assert "Last reviewed" in content
 
 
 def test_a_guide_page_shows_summary_key_points_body_sources_review_date_and_search_link(client, guides):
@@ -188,8 +191,8 @@ def test_a_guide_page_shows_summary_key_points_body_sources_review_date_and_sear
     summary_at = content.index('class="guide-summary"')
     assert summary_at < content.index("Key points") < content.index("What lymphedema is")
     assert content.index("What lymphedema is") < content.index("Sources")
-    assert '<a href="https://www.clt-lana.org">Lymphology Association of North America (LANA)</a>' in content
-    assert 'Last reviewed <time datetime="2026-11-20">20 November 2026</time>' in content
+    assert '<a href="https://www.nhs.uk/conditions/lymphoedema/">NHS: Lymphoedema</a>' in content
+    assert 'Last reviewed <time datetime="2026-12-05">5 December 2026</time>' in content
     assert f'href="{guide.search_url()}"'.replace("&", "&amp;") in content
     assert "Find therapists who offer manual lymphatic drainage or lymphedema therapy" in content
     assert "Related guides" in content
@@ -260,7 +263,7 @@ def test_every_search_shows_the_safety_guide_first(guides):
 def test_a_guide_matching_a_service_and_a_phase_is_listed_once(guides):
     picked = slugs_for(["oncology-massage", "comfort-touch"], ["active-treatment", "end-of-life"])
     assert len(picked) == len(set(picked))
-    assert picked == ["is-massage-safe", "physical-benefits", "emotional-support", "quality-of-life"]
+    assert picked == ["is-massage-safe", "quality-of-life", "physical-benefits", "emotional-support"]
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guides', '0001_initial'),
+        ("guides", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='guide',
-            name='search_reason',
-            field=models.CharField(blank=True, help_text='One line beside the search results saying why the guide is worth reading there.', max_length=200),
+            model_name="guide",
+            name="search_reason",
+            field=models.CharField(
+                blank=True,
+                help_text="One line beside the search results saying why the guide is worth reading there.",
+                max_length=200,
+            ),
         ),
     ]
