@@ -200,7 +200,13 @@ def test_the_lymphatic_guide_covers_cellulitis_when_drainage_is_not_done_and_bot
 
 def test_every_page_names_the_emergency_number_of_each_country_listed():
     html = render_to_string("includes/footer.html", {"user": None})
-    countries = ("911 in the US and Canada", "999 in the UK", "112 in Ireland", "000 in Australia", "111 in New")
+    countries = (
+        "911 in the US and Canada",
+        "999 in the UK",
+        "112 in Ireland",
+        "000 in Australia",
+        "111 in New Zealand",
+    )
     for number in countries:
         assert number in html
     assert "your local emergency number" in html
