@@ -29,7 +29,7 @@ def test_result_cards_are_compact_and_tick_boxes_keep_their_size_on_a_phone(new_
     assert max(heights) <= MAX_CARD_HEIGHT, heights
     pill = cards.first.get_by_text("Accepting new clients", exact=True)
     assert pill.bounding_box()["height"] < 30, "the pill wraps onto two lines"
-    expect(page.get_by_role("navigation", name="Guides for this search")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Read before you book")).to_be_visible()
     axe.check(page, "phone results")
 
     page.get_by_text("More filters").click()
@@ -79,7 +79,7 @@ def test_a_guide_read_from_the_results_keeps_the_place_for_its_search_link(new_p
     therapists_around_new_york()
     page = new_page("patient", viewport=PHONE)
     page.goto("/therapists/?near=10001&radius=50&service=manual-lymphatic-drainage")
-    page.get_by_role("navigation", name="Guides for this search").get_by_role(
+    page.get_by_role("navigation", name="Read before you book").get_by_role(
         "link", name="Lymphatic drainage and lymphedema"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lymphatic drainage and lymphedema")
