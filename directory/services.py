@@ -21,6 +21,12 @@ def record_event(*, profile: Profile, action: str, actor=None, credential: Crede
     )
 
 
+def delete_file_on_commit(*, storage, name: str) -> None:
+    """Delete a stored file once the current transaction commits (never if it rolls back)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 class SubmissionRefused(ValidationError):
     """The profile lacks parts it needs before review; ``reasons`` says which."""
 
@@ -106,8 +112,13 @@ def save_profile(
     reviewers check that the name on each credential matches the profile.
 
     ``save_m2m`` (a ModelForm's) runs after the profile is saved, so the
-    search text below sees the services just chosen."""
+    search text below sees the services just chosen. A photo that was
+    replaced or cleared is deleted from storage once the change is committed:
+    its address is public, so it must stop answering."""
+    stored_photo = Profile.objects.filter(pk=profile.pk).values_list("photo", flat=True).first() if profile.pk else ""
     profile.save()
+    if stored_photo and stored_photo != profile.photo.name:
+        delete_file_on_commit(storage=profile.photo.storage, name=stored_photo)
     if save_m2m is not None:
         save_m2m()
     if "display_name" in changed_fields:
