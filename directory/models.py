@@ -62,7 +62,12 @@ def photo_upload_to(instance, filename: str) -> str:
 
 
 def evidence_upload_to(instance, filename: str) -> str:
-    return _random_name("evidence", filename)
+    """A random name with the extension of the type the file's first bytes showed
+    (uploads.check_evidence), never the one it was uploaded with."""
+    from directory.uploads import EVIDENCE_EXTENSIONS
+
+    extension = EVIDENCE_EXTENSIONS.get(instance.evidence_content_type, "")
+    return f"evidence/{secrets.token_hex(16)}{extension}"
 
 
 class Profile(models.Model):
