@@ -52,6 +52,7 @@ if DEVTOOLS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,6 +177,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = max(EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES)
+# The largest upload and the rest of its form: a bigger body is refused before
+# it is read (config.middleware.RequestBodyLimitMiddleware), as nginx does with
+# client_max_body_size 12m (deploy/nginx.conf).
+REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 2 * 1024 * 1024
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
