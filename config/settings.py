@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "django.contrib.postgres",
     "django_filters",
     "allauth",
@@ -123,6 +124,10 @@ LOGOUT_REDIRECT_URL = "home"
 # therapist page opens. Its rate limiter, kept in the cache, is the one
 # limiter of the whole site (uploads and enquiries use it too).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# One site, whatever the request's Host header says: allauth keys its
+# failed-sign-in lockout on the current site, and without the sites framework
+# that is the Host (port included), so a new port would start a new count.
+SITE_ID = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
