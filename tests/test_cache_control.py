@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.enrolment import issue_link
 from directory.models import Credential, Enquiry
 from tests.factories import PASSWORD, add_credential, add_location, make_listed_profile, make_profile, make_user
 from tests.review_helpers import make_mfa_reviewer, sign_in
@@ -71,6 +72,7 @@ class World:
         self.anonymous_client = Client()
 
         self.reset_user = make_user("cache.reset@example.test")
+        self.enrolment_path = issue_link(user=self.reviewer)
 
     def pending_second_factor_client(self) -> Client:
         """Signed in with the password, at the authenticator-code step."""
@@ -130,6 +132,7 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "mfa_authenticate": (world.pending_second_factor_client(), reverse("mfa_authenticate")),
         "mfa_reauthenticate": (reviewer, reverse("mfa_reauthenticate")),
         "mfa_activate_totp": (therapist, reverse("mfa_activate_totp")),
+        "mfa_enrolment_link": (reviewer, world.enrolment_path),
         "mfa_deactivate_totp": (reviewer, reverse("mfa_deactivate_totp")),
         "mfa_view_recovery_codes": (reviewer, reverse("mfa_view_recovery_codes")),
         "mfa_generate_recovery_codes": (reviewer, reverse("mfa_generate_recovery_codes")),
