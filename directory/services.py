@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from directory import notifications
 from directory.listing import missing_parts
-from directory.models import Credential, Profile, VerificationEvent
+from directory.models import Credential, Profile, VerificationEvent, lock_profiles
 
 Action = VerificationEvent.Action
 
@@ -311,3 +311,34 @@ def record_evidence_opened(*, credential: Credential, actor) -> None:
         actor=actor,
         note="Evidence opened by a reviewer.",
     )
+
+
+@transaction.atomic
+def delete_account(*, user) -> None:
+    """Delete a therapist's account at their request.
+
+    The profile leaves the directory in this transaction; its locations,
+    credentials, evidence documents, photo and enquiries go with it, and the
+    account itself. The review history stays, as the record of what reviewers
+    did, but detached: no link to the profile, credentials or person, and no notes.
+    The files are deleted once the transaction has committed.
+    """
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        lock_profiles([profile.pk])
+        label = f"Deleted profile {profile.pk}"
+        events = VerificationEvent.objects.filter(profile=profile)
+        credentials = list(profile.credentials.all())
+        for credential in credentials:
+            events.filter(credential=credential).keep_without_person(
+                profile_label=label, credential_label=credential.get_kind_display()
+            )
+        events.keep_without_person(profile_label=label)
+        if profile.photo:
+            delete_file_on_commit(storage=profile.photo.storage, name=profile.photo.name)
+        for credential in credentials:
+            if credential.evidence:
+                delete_file_on_commit(storage=credential.evidence.storage, name=credential.evidence.name)
+        profile.delete()
+    VerificationEvent.objects.forget_actor(user)
+    user.delete()

@@ -133,6 +133,7 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "mfa_reauthenticate": (reviewer, reverse("mfa_reauthenticate")),
         "mfa_activate_totp": (therapist, reverse("mfa_activate_totp")),
         "mfa_enrolment_link": (reviewer, world.enrolment_path),
+        "account_delete": (therapist, reverse("account_delete")),
         "mfa_deactivate_totp": (reviewer, reverse("mfa_deactivate_totp")),
         "mfa_view_recovery_codes": (reviewer, reverse("mfa_view_recovery_codes")),
         "mfa_generate_recovery_codes": (reviewer, reverse("mfa_generate_recovery_codes")),
