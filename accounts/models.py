@@ -57,3 +57,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a staff account set up its first second factor.
+
+    A staff account's password alone must not be enough to add an
+    authenticator (whoever knows the password would then own the account's
+    second factor too), so its first factor is set up only through a link a
+    superuser issues. Only a hash of the link's secret is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Second-factor enrolment link for {self.user}"

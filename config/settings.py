@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "django.contrib.postgres",
     "django_filters",
     "allauth",
@@ -52,6 +53,7 @@ if DEVTOOLS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,12 +124,25 @@ LOGOUT_REDIRECT_URL = "home"
 # therapist page opens. Its rate limiter, kept in the cache, is the one
 # limiter of the whole site (uploads and enquiries use it too).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# One site, whatever the request's Host header says: allauth keys its
+# failed-sign-in lockout on the current site, and without the sites framework
+# that is the Host (port included), so a new port would start a new count.
+SITE_ID = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# One address per account. A new one is confirmed with a code sent to it and
+# then replaces the old: until then it lives only in the session, so an address
+# nobody has confirmed never reserves or captures another person's sign-up.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
+# Changes to sign-in details (password, address, second factor) are told to
+# the account's address.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Oncology Massage Directory] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -176,6 +191,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = max(EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES)
+# The largest upload and the rest of its form: a bigger body is refused before
+# it is read (config.middleware.RequestBodyLimitMiddleware), as nginx does with
+# client_max_body_size 12m (deploy/nginx.conf).
+REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 2 * 1024 * 1024
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -208,7 +228,10 @@ GEOCODER_WARM_UP = env_bool("GEOCODER_WARM_UP", False)
 
 # Security. Production is the default; DEBUG relaxes only what a laptop
 # without TLS needs.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only behind a proxy that sets it (TRUSTED_PROXY_COUNT
+# above 0); reached directly, anyone could send it.
+if ALLAUTH_TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)

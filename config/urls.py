@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.urls import include, path
 
+from accounts import views as account_views
 from directory.permissions import signed_in_with_second_factor
 from directory.views import site
 
@@ -18,6 +19,9 @@ admin.site.site_header = "Oncology Massage Directory administration"
 urlpatterns = [
     path("", site.home, name="home"),
     path("healthz", site.healthz, name="healthz"),
+    # Before allauth's own: staff add their first authenticator only through an enrolment link.
+    path("accounts/2fa/totp/activate/", account_views.activate_authenticator, name="mfa_activate_totp"),
+    path("accounts/2fa/enrol/<str:token>/", account_views.enrolment_link, name="mfa_enrolment_link"),
     path("accounts/", include("allauth.urls")),
     path("guides/", include("guides.urls")),
     path("dashboard/enquiries/", include("directory.urls.enquiries")),

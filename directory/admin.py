@@ -198,7 +198,16 @@ class CredentialAdmin(ReadOnlyAdmin):
 
 @admin.register(VerificationEvent)
 class VerificationEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "profile", "credential", "actor", "short_note"]
+    list_display = [
+        "created_at",
+        "action",
+        "profile",
+        "profile_label",
+        "credential",
+        "credential_label",
+        "actor",
+        "short_note",
+    ]
     list_filter = ["action", "created_at"]
     search_fields = ["profile__display_name", "actor__email", "note"]
     list_select_related = ["profile", "credential", "actor"]

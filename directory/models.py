@@ -62,7 +62,12 @@ def photo_upload_to(instance, filename: str) -> str:
 
 
 def evidence_upload_to(instance, filename: str) -> str:
-    return _random_name("evidence", filename)
+    """A random name with the extension of the type the file's first bytes showed
+    (uploads.check_evidence), never the one it was uploaded with."""
+    from directory.uploads import EVIDENCE_EXTENSIONS
+
+    extension = EVIDENCE_EXTENSIONS.get(instance.evidence_content_type, "")
+    return f"evidence/{secrets.token_hex(16)}{extension}"
 
 
 class Profile(models.Model):
@@ -390,6 +395,19 @@ class VerificationEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionDenied("Verification events cannot be deleted.")
 
+    def keep_without_person(self, *, profile_label: str, credential_label: str = "") -> int:
+        """The one change events allow: when a therapist deletes their account,
+        their events stay, detached from the profile and credential that go,
+        named by a label, with the note (which can hold personal details) emptied."""
+        fields = {"profile": None, "credential": None, "note": "", "profile_label": profile_label}
+        if credential_label:
+            fields["credential_label"] = credential_label
+        return super().update(**fields)
+
+    def forget_actor(self, user) -> int:
+        """Events the deleted person took themselves (a submission) keep no link to them."""
+        return models.QuerySet.update(self.filter(actor=user), actor=None)
+
 
 class VerificationEvent(models.Model):
     """One review action, recorded once and never changed."""
@@ -405,8 +423,14 @@ class VerificationEvent(models.Model):
         REINSTATED = "reinstated", "Profile reinstated"
         EVIDENCE_OPENED = "evidence_opened", "Evidence opened"
 
-    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="events")
+    # Empty only after the therapist deleted their account (keep_without_person);
+    # PROTECT still stops any other deletion of a profile or credential with a history.
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    profile_label = models.CharField(
+        max_length=80, blank=True, editable=False, help_text="Names a deleted profile, e.g. “Deleted profile 12”."
+    )
+    credential_label = models.CharField(max_length=120, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -424,6 +448,11 @@ class VerificationEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["profile", "created_at"], name="event_profile_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(profile__isnull=False) | ~Q(profile_label=""), name="event_names_its_profile"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

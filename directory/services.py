@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from directory import notifications
 from directory.listing import missing_parts
-from directory.models import Credential, Profile, VerificationEvent
+from directory.models import Credential, Profile, VerificationEvent, lock_profiles
 
 Action = VerificationEvent.Action
 
@@ -19,6 +19,12 @@ def record_event(*, profile: Profile, action: str, actor=None, credential: Crede
     return VerificationEvent.objects.create(
         profile=profile, credential=credential, actor=actor, action=action, note=note
     )
+
+
+def delete_file_on_commit(*, storage, name: str) -> None:
+    """Delete a stored file once the current transaction commits (never if it rolls back)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class SubmissionRefused(ValidationError):
@@ -106,8 +112,13 @@ def save_profile(
     reviewers check that the name on each credential matches the profile.
 
     ``save_m2m`` (a ModelForm's) runs after the profile is saved, so the
-    search text below sees the services just chosen."""
+    search text below sees the services just chosen. A photo that was
+    replaced or cleared is deleted from storage once the change is committed:
+    its address is public, so it must stop answering."""
+    stored_photo = Profile.objects.filter(pk=profile.pk).values_list("photo", flat=True).first() if profile.pk else ""
     profile.save()
+    if stored_photo and stored_photo != profile.photo.name:
+        delete_file_on_commit(storage=profile.photo.storage, name=stored_photo)
     if save_m2m is not None:
         save_m2m()
     if "display_name" in changed_fields:
@@ -300,3 +311,34 @@ def record_evidence_opened(*, credential: Credential, actor) -> None:
         actor=actor,
         note="Evidence opened by a reviewer.",
     )
+
+
+@transaction.atomic
+def delete_account(*, user) -> None:
+    """Delete a therapist's account at their request.
+
+    The profile leaves the directory in this transaction; its locations,
+    credentials, evidence documents, photo and enquiries go with it, and the
+    account itself. The review history stays, as the record of what reviewers
+    did, but detached: no link to the profile, credentials or person, and no notes.
+    The files are deleted once the transaction has committed.
+    """
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        lock_profiles([profile.pk])
+        label = f"Deleted profile {profile.pk}"
+        events = VerificationEvent.objects.filter(profile=profile)
+        credentials = list(profile.credentials.all())
+        for credential in credentials:
+            events.filter(credential=credential).keep_without_person(
+                profile_label=label, credential_label=credential.get_kind_display()
+            )
+        events.keep_without_person(profile_label=label)
+        if profile.photo:
+            delete_file_on_commit(storage=profile.photo.storage, name=profile.photo.name)
+        for credential in credentials:
+            if credential.evidence:
+                delete_file_on_commit(storage=credential.evidence.storage, name=credential.evidence.name)
+        profile.delete()
+    VerificationEvent.objects.forget_actor(user)
+    user.delete()

@@ -25,8 +25,12 @@ EVIDENCE_SIGNATURES = (
 EVIDENCE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_MAX_SIDE = 800
-# Refuse images that would take a lot of memory to decode, whatever their file size.
-PHOTO_MAX_PIXELS = 40_000_000
+# Refuse images that would take a lot of memory to decode, whatever their file
+# size, from the size their header declares: a few kilobytes of PNG can
+# declare 40 million pixels. Phone cameras stay well inside both limits
+# (a 12 MP photo is 4,032 × 3,024).
+PHOTO_MAX_DIMENSION = 8_192
+PHOTO_MAX_PIXELS = 25_000_000
 
 
 def sniff_evidence_type(uploaded) -> str | None:
@@ -61,6 +65,18 @@ def check_evidence(uploaded) -> str:
     return content_type
 
 
+def check_photo_dimensions(width: int, height: int) -> None:
+    """Refuse a photo by the size in its header, before anything is decoded."""
+    if max(width, height) > PHOTO_MAX_DIMENSION or width * height > PHOTO_MAX_PIXELS:
+        raise ValidationError(
+            f"This photo is {width:,} × {height:,} pixels, which is too large to process. "
+            f"The largest we accept is {PHOTO_MAX_DIMENSION:,} pixels on a side and "
+            f"{PHOTO_MAX_PIXELS // 1_000_000} million pixels in all. "
+            "Choose a smaller photo, or save a smaller copy of this one.",
+            code="too_many_pixels",
+        )
+
+
 def reencode_photo(uploaded) -> ContentFile:
     """Check a profile photo and return a clean JPEG copy, at most 800 pixels on its longest side."""
     limit = settings.PHOTO_MAX_BYTES
@@ -79,10 +95,7 @@ def reencode_photo(uploaded) -> ContentFile:
             with Image.open(uploaded) as probe:
                 if probe.format not in PHOTO_FORMATS:
                     raise not_a_photo
-                if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                    raise ValidationError(
-                        "This photo has too many pixels. Choose a smaller photo.", code="too_many_pixels"
-                    )
+                check_photo_dimensions(probe.width, probe.height)
                 probe.verify()
             uploaded.seek(0)
             with Image.open(uploaded) as image:

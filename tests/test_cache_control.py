@@ -9,13 +9,13 @@ is in neither list fails test_every_private_url_is_checked.
 
 import pytest
 from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.enrolment import issue_link
 from directory.models import Credential, Enquiry
 from tests.factories import PASSWORD, add_credential, add_location, make_listed_profile, make_profile, make_user
 from tests.review_helpers import make_mfa_reviewer, sign_in
@@ -71,9 +71,8 @@ class World:
             assert response.status_code == 302, response.content.decode()[:500]
         self.anonymous_client = Client()
 
-        unverified = make_user("cache.unverified@example.test", verified=False)
-        self.confirmation_key = EmailConfirmationHMAC(EmailAddress.objects.get(user=unverified)).key
         self.reset_user = make_user("cache.reset@example.test")
+        self.enrolment_path = issue_link(user=self.reviewer)
 
     def pending_second_factor_client(self) -> Client:
         """Signed in with the password, at the authenticator-code step."""
@@ -116,7 +115,6 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "account_confirm_reauthentication_code": (therapist, reverse("account_confirm_reauthentication_code")),
         "account_email": (therapist, reverse("account_email")),
         "account_email_verification_sent": (anonymous, reverse("account_email_verification_sent")),
-        "account_confirm_email": (anonymous, reverse("account_confirm_email", args=[world.confirmation_key])),
         "account_change_password": (therapist, reverse("account_change_password")),
         "account_set_password": (therapist, reverse("account_set_password")),
         "account_reset_password": (anonymous, reverse("account_reset_password")),
@@ -134,6 +132,8 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "mfa_authenticate": (world.pending_second_factor_client(), reverse("mfa_authenticate")),
         "mfa_reauthenticate": (reviewer, reverse("mfa_reauthenticate")),
         "mfa_activate_totp": (therapist, reverse("mfa_activate_totp")),
+        "mfa_enrolment_link": (reviewer, world.enrolment_path),
+        "account_delete": (therapist, reverse("account_delete")),
         "mfa_deactivate_totp": (reviewer, reverse("mfa_deactivate_totp")),
         "mfa_view_recovery_codes": (reviewer, reverse("mfa_view_recovery_codes")),
         "mfa_generate_recovery_codes": (reviewer, reverse("mfa_generate_recovery_codes")),

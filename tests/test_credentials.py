@@ -63,6 +63,26 @@ def test_jpeg_and_png_evidence_is_recognised_by_its_content(client, therapist, n
     assert Credential.objects.get(profile__user=therapist).evidence_content_type == expected_type
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("page.html", PDF_BYTES, ".pdf"),
+        ("setup.exe", image_bytes("PNG"), ".png"),
+        ("scan", image_bytes("JPEG"), ".jpg"),
+    ],
+)
+def test_evidence_is_stored_under_a_random_name_with_the_extension_of_its_content(
+    client, therapist, name, content, extension
+):
+    response = client.post(ADD, {**credential_data("oncology_training"), "evidence": upload(name, content)})
+    assert response.status_code == 302
+    stored = Path(Credential.objects.get(profile__user=therapist).evidence.name)
+    assert stored.parent == Path("evidence")
+    assert stored.suffix == extension
+    assert len(stored.stem) == 32
+    assert Path(name).stem not in stored.stem
+
+
 def test_an_html_file_named_pdf_is_refused(client, therapist):
     evidence = upload("licence.pdf", HTML_BYTES, "application/pdf")
     response = client.post(ADD, {**credential_data("licence", issuer="Typed Board Name"), "evidence": evidence})

@@ -58,6 +58,14 @@ def test_the_deploy_check_is_clean_in_production_configuration():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(("proxies", "trusted"), [("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy(proxies, trusted):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run_python(code, {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": proxies})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == trusted
+
+
 def test_healthz_answers_503_when_the_database_is_unreachable():
     code = (
         "import django; django.setup();"

@@ -67,6 +67,22 @@ def test_wrong_passwords_for_one_account_lock_it_for_a_while_with_a_plain_messag
     assert "Too many failed login attempts" in response.content.decode()
 
 
+def test_changing_the_host_port_does_not_reset_the_lockout(client):
+    make_user("someone@example.test")
+    for _ in range(allowed("login_failed", "key")):
+        client.post(
+            "/accounts/login/",
+            {"login": "someone@example.test", "password": "wrong-password"},
+            HTTP_HOST="127.0.0.1:8112",
+        )
+    for host in ("127.0.0.1:8112", "127.0.0.1:9999", "localhost:1", "testserver"):
+        response = client.post(
+            "/accounts/login/", {"login": "someone@example.test", "password": PASSWORD}, HTTP_HOST=host
+        )
+        assert "_auth_user_id" not in client.session, host
+        assert "Too many failed login attempts" in response.content.decode(), host
+
+
 def test_sign_ups_from_one_address_are_limited(client):
     for n in range(allowed("signup", "ip")):
         response = client.post(

@@ -97,10 +97,17 @@ def test_the_health_check_answers_over_plain_http_for_the_load_balancer(client):
     assert client.get("/healthz").status_code == 200
 
 
-def test_the_proxys_x_forwarded_proto_header_counts_as_https(client):
+def test_the_proxys_x_forwarded_proto_header_counts_as_https(client, settings):
+    # What config/settings.py sets when TRUSTED_PROXY_COUNT is above 0.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 200
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_x_forwarded_proto_is_ignored_without_a_trusted_proxy(client):
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 301
 
 
 def test_a_forged_x_forwarded_proto_other_than_https_is_still_redirected(client):

@@ -439,3 +439,21 @@ class CredentialForm(PlainErrorsMixin, forms.ModelForm):
         if commit:
             credential.save()
         return credential
+
+
+class AccountDeleteForm(forms.Form):
+    """The password again: deleting an account cannot be undone, so an open, unattended session is not enough."""
+
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password. Type it again to delete your account.")
+        return password

@@ -12,6 +12,7 @@ from datetime import date
 from allauth.account.decorators import verified_email_required
 from allauth.core.ratelimit import consume
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from directory import services
-from directory.dashboard.forms import CredentialForm, LocationForm, ProfileForm
+from directory.dashboard.forms import AccountDeleteForm, CredentialForm, LocationForm, ProfileForm
 from directory.geo.offline import Place
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
@@ -630,3 +631,28 @@ def credential_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     services.withdraw_credential(credential=credential, actor=request.user)
     messages.success(request, f"“{credential}” is removed from your profile. Its review history is kept.")
     return redirect("dashboard")
+
+
+@therapist_page
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account, after the password is typed again; the person is signed out.
+
+    Staff accounts are closed by an administrator instead: their review decisions point at them."""
+    if request.user.is_staff:
+        raise PermissionDenied("Staff accounts are closed by an administrator.")
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not consume(request, action="reauthenticate", user=request.user):
+            return render(request, "429.html", status=429)
+        if form.is_valid():
+            services.delete_account(user=request.user)
+            logout(request)
+            messages.success(request, "Your account, profile and documents are deleted.")
+            return redirect("home")
+    return render(
+        request,
+        "directory/dashboard/account_delete.html",
+        {"form": form, "profile": _own_profile(request)},
+        status=400 if form.errors else 200,
+    )

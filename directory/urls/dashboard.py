@@ -7,6 +7,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("profile/", dashboard.profile_edit, name="profile_edit"),
     path("submit/", dashboard.submit, name="profile_submit"),
+    path("account/delete/", dashboard.account_delete, name="account_delete"),
     path("locations/add/", dashboard.location_add, name="location_add"),
     path("locations/<int:pk>/", dashboard.location_edit, name="location_edit"),
     path("locations/<int:pk>/remove/", dashboard.location_remove, name="location_remove"),

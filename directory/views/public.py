@@ -1,6 +1,7 @@
 """The pages patients use: the search, a therapist's profile, the enquiry form."""
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from allauth.core.ratelimit import consume
@@ -41,6 +42,7 @@ NEAREST_BEYOND_RADIUS = 3
 NEAREST_LIMIT_MILES = MAX_RADIUS_MILES
 # Multi-valued parameters read for the guide panel even when the form is invalid.
 MAX_VALUES_PER_PARAMETER = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def query_string(params: QueryDict, *, drop: tuple[str, str] | None = None, **replace: str) -> str:
@@ -120,7 +122,10 @@ def guide_query(params: QueryDict, carried: str) -> str:
 
 
 def _guide_slugs(params: QueryDict, name: str) -> list[str]:
-    return [value[:80] for value in params.getlist(name)[:MAX_VALUES_PER_PARAMETER]]
+    """The values that could be slugs. Anything else matches no guide, and some
+    characters (NUL) cannot even be sent to PostgreSQL."""
+    values = params.getlist(name)[:MAX_VALUES_PER_PARAMETER]
+    return [value for value in values if len(value) <= 80 and SLUG.fullmatch(value)]
 
 
 @require_safe

@@ -50,6 +50,15 @@ def link_in_mail(to: str, pattern: str = r"https?://\S+") -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def code_in_mail(to: str) -> str:
+    """The confirmation code in the last email to ``to`` (a line like ABCD-EFGH)."""
+    messages = [message for message in mail.outbox if to in message.to]
+    assert messages, f"no email to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}"
+    match = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", messages[-1].body, re.MULTILINE)
+    assert match, messages[-1].body
+    return match.group(1)
+
+
 def sign_in(page: Page, email: str, *, secret: str | None = None, password: str = PASSWORD, axe=None) -> None:
     """Through the real sign-in page and, with an authenticator, the code page."""
     page.goto("/accounts/login/")
