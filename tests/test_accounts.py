@@ -7,6 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from tests.factories import PASSWORD, make_user
+from tests.mail_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,7 @@ NEW_PASSWORD = "a-different-long-passphrase"
 
 
 def link_in_last_email() -> str:
+    run_tasks()
     body = mail.outbox[-1].body
     match = re.search(r"https?://testserver(/accounts/\S+)", body)
     assert match, body
@@ -27,6 +29,7 @@ def test_a_therapist_signs_up_verifies_the_email_signs_out_and_resets_the_passwo
     )
     assert response.status_code == 302
     assert User.objects.filter(email="new.therapist@example.test").exists()
+    run_tasks()
     assert "confirm" in mail.outbox[-1].subject.lower()
 
     # Until the address is confirmed, therapist pages stay closed.
@@ -50,6 +53,7 @@ def test_a_therapist_signs_up_verifies_the_email_signs_out_and_resets_the_passwo
 
     mail.outbox.clear()
     client.post("/accounts/password/reset/", {"email": "new.therapist@example.test"})
+    run_tasks()
     assert len(mail.outbox) == 1
     reset_url = link_in_last_email()
     response = client.get(reset_url)
