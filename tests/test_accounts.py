@@ -141,3 +141,26 @@ def test_an_authenticator_code_cannot_be_used_twice(client):
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_the_same_sign_up_sent_twice_at_once_shows_check_your_email_not_an_error(client):
+    from unittest import mock
+
+    from accounts.adapter import AccountAdapter
+
+    real_save_user = AccountAdapter.save_user
+
+    def the_other_request_commits_first(self, request, user, form, commit=True):
+        # The double-click's first request has passed the same checks and saves first.
+        User.objects.create_user("twice@example.test", PASSWORD)
+        return real_save_user(self, request, user, form, commit=commit)
+
+    data = {"email": "twice@example.test", "password1": PASSWORD, "password2": PASSWORD}
+    with mock.patch.object(AccountAdapter, "save_user", the_other_request_commits_first):
+        response = client.post("/accounts/signup/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    # The second send, after the first committed, gets the same page.
+    response = client.post("/accounts/signup/", data)
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
