@@ -8,6 +8,8 @@
 # recreated). The media folders' files are replaced by the archives'. Ends
 # with `manage.py refresh_listings`, which recomputes the listing data and
 # starts a new search edition, so no page cached before is shown again.
+# PYTHON names the app's Python (default: python); PYTHON=none restores the
+# data only and prints the two app commands to run next.
 set -eu
 : "${DATABASE_URL:?set DATABASE_URL}"
 : "${MEDIA_ROOT:?set MEDIA_ROOT}"
@@ -23,6 +25,11 @@ for pair in "$MEDIA_ROOT:$BACKUP-media.tar.gz" "$PRIVATE_MEDIA_ROOT:$BACKUP-priv
   find "$folder" -mindepth 1 -delete
   tar -xzf "$archive" -C "$folder"
 done
+if [ "$PYTHON" = none ]; then
+  # Where this runs without the app (the compose backup image): run these next, in the app.
+  echo "Restored $BACKUP. Now run: python manage.py migrate --noinput && python manage.py refresh_listings"
+  exit 0
+fi
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py refresh_listings
 echo "Restored $BACKUP."
