@@ -38,7 +38,14 @@ class OutsideRequestsOnlyBackend(EmailBackend):
 
 
 def run_tasks() -> int:
-    """Run every task that is due, as ``manage.py db_worker --batch`` does; return how many ran."""
+    """Run every task that is due, as ``manage.py db_worker --batch`` does; return how many ran.
+
+    The worker closes stale connections between tasks, as a long-running
+    process should; inside a test's transaction that would close the test's
+    own connection (Django's test client skips it the same way).
+    """
+    from unittest import mock
+
     from django_tasks_db.management.commands.db_worker import Worker
 
     worker = Worker(
@@ -51,5 +58,6 @@ def run_tasks() -> int:
         worker_id="test-worker",
         excluded_queue_names=[],
     )
-    worker.run()
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
     return worker._run_tasks
