@@ -150,6 +150,7 @@ LOGOUT_REDIRECT_URL = "home"
 # therapist page opens. Its rate limiter, kept in the cache, is the one
 # limiter of the whole site (uploads and enquiries use it too).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

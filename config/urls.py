@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.urls import include, path
 
-from accounts import views as accounts_views
 from directory.permissions import signed_in_with_second_factor
 from directory.views import site
 
@@ -19,7 +18,6 @@ admin.site.site_header = "Oncology Massage Directory administration"
 urlpatterns = [
     path("", site.home, name="home"),
     path("healthz", site.healthz, name="healthz"),
-    path("accounts/signup/", accounts_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("guides/", include("guides.urls")),
     path("dashboard/enquiries/", include("directory.urls.enquiries")),
