@@ -171,7 +171,7 @@ class Stack:
         self.sql("postgres", f"CREATE DATABASE {DATABASE}")
         self.start_redis()
         self.manage("migrate", "--noinput", "-v", "0")
-        self.manage("seed_demo", "--force", "-v", "0")
+        self.manage("seed_demo", "--force", "-v", "0", DEVTOOLS="true")
         self.manage("collectstatic", "--noinput", "-v", "0")
         self.start_worker()
         self.start_web()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 RESULTS: dict[str, float | int | str] = {}
 THERAPIST = "ada.listed@demo.example"
-PASSWORD = "demo-password-2026"
+PASSWORD = "demo-password-2026"  # devtools/demo/people_base.py
 STORAGE_FAILED = "We could not save your document; nothing was changed — please try again later."
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
