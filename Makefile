@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
 PG_URL ?= postgres://postgres@127.0.0.1:5432/oncology_directory
 
-.PHONY: run test test-slow test-postgres e2e lint migrations-check check ci bench loadtest clean
+.PHONY: run test test-slow test-postgres faults e2e lint migrations-check check ci bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -16,11 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-## Start the directory on SQLite with demo data at http://127.0.0.1:8000
+## Start the directory on SQLite with demo data at http://127.0.0.1:8000,
+## and beside it the worker that sends the emails (printed in the terminal)
 run: venv
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_guides
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) GEOCODER_WARM_UP=true $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Run the test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
@@ -33,6 +36,10 @@ test-slow: venv
 
 test-postgres: venv
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+## The fault suite: its own PostgreSQL, Redis, mail server and gunicorn, each made to fail (needs root)
+faults: venv
+	$(PY) -m pytest -q -m slow tests/test_faults.py
 
 ## Browser tests in the system Chromium
 e2e: venv

@@ -45,8 +45,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
-def when_ready(server):
-    """Before the workers fork: load the geocoder's data so that no search waits for it.
+def on_starting(server):
+    """Before the server listens (and before the workers fork): load the geocoder's data.
+
+    With ``preload_app`` the app itself is already loaded at this point;
+    gunicorn opens its socket only after this hook, so no connection waits
+    in the queue for a server that cannot answer yet.
 
     Then freeze everything loaded so far out of the garbage collector's
     reach: otherwise each worker's first full collection walks (and so

@@ -5,6 +5,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Commands may run long queries: they get the longer statement timeout (config/env.py).
+    os.environ.setdefault("DJANGO_MANAGEMENT_COMMAND", "true")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -64,7 +64,8 @@ def database_from_url(name: str, default: str) -> dict:
             # Write transactions take the lock up front and wait for it, so
             # concurrent writers queue instead of failing with "locked".
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # The busy timeout: how long a writer waits for the lock before "database is locked".
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 10),
             # A 32 MB page cache and memory-mapped reads: a search reads many index
             # pages, and SQLite's default (2 MB, read() per page) re-reads them each time.
             "init_command": (
@@ -78,10 +79,35 @@ def database_from_url(name: str, default: str) -> dict:
         # Web requests run without parallel workers: on a small server they would
         # take cores from other requests, and the nearest-first search reads the
         # arms of its UNION ALL in order (directory/search/nearest.py).
-        config["OPTIONS"] = {**config.get("OPTIONS", {}), "options": "-c max_parallel_workers_per_gather=0"}
+        # A query stops server-side after the statement timeout (web requests
+        # short, management commands and the task worker long); a server that
+        # hangs outright is bounded by the client-side deadline (config/db.py).
+        statement_ms = 1000 * statement_timeout_seconds()
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "options": f"-c max_parallel_workers_per_gather=0 -c statement_timeout={statement_ms}",
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+            # A connection whose server vanished (a lost network path) is noticed
+            # within about a minute instead of the kernel's two hours.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
     else:
         raise ImproperlyConfigured(f"The environment variable {name} must point at SQLite or PostgreSQL.")
     return config
+
+
+def running_command() -> bool:
+    """True in ``manage.py`` commands (set there), which may run long queries; False in web processes."""
+    return env_bool("DJANGO_MANAGEMENT_COMMAND", False)
+
+
+def statement_timeout_seconds() -> int:
+    if running_command():
+        return env_int("DATABASE_COMMAND_STATEMENT_TIMEOUT", 600)
+    return env_int("DATABASE_STATEMENT_TIMEOUT", 10)
 
 
 def cache_from_url(name: str) -> dict:
@@ -89,7 +115,14 @@ def cache_from_url(name: str) -> dict:
     if url is None:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if url.startswith(("redis://", "rediss://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Redis is optional: short socket timeouts, and a backend that answers
+        # from process memory while Redis is away (config/cache.py).
+        timeout = env_int("CACHE_SOCKET_TIMEOUT_MS", 250) / 1000
+        return {
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        }
     if url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     raise ImproperlyConfigured(f"The environment variable {name} must be a redis:// or locmem:// URL, not {url!r}.")

@@ -11,7 +11,16 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_str
+from config.env import (
+    cache_from_url,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    running_command,
+    statement_timeout_seconds,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.postgres",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -52,6 +63,8 @@ if DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # First, so that every database wait of a request shares one deadline (config/db.py).
+    "config.db.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,6 +98,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL waits are bounded on the client too (config/db.py): a web request's
+# queries together, /healthz's own check, and any one wait of a command.
+DATABASE_REQUEST_DEADLINE_SECONDS = env_int("DATABASE_REQUEST_DEADLINE", statement_timeout_seconds() + 2)
+DATABASE_HEALTH_CHECK_SECONDS = 2
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from config.db import install as _install_database_deadline
+
+    _install_database_deadline(
+        default_seconds=statement_timeout_seconds() + 30 if running_command() else DATABASE_REQUEST_DEADLINE_SECONDS
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -103,7 +126,12 @@ CACHES = {
 # How long a search page or API answer for someone not signed in is kept
 # (directory/search/cache.py); any change to the data replaces it at once. 0: never cached.
 SEARCH_PAGE_CACHE_SECONDS = env_int("SEARCH_PAGE_CACHE_SECONDS", 600)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# While Redis is away each process counts rate limits alone; each hit then
+# counts this many times (config/cache.py). Set it to the number of web processes.
+CACHE_FALLBACK_RATE_LIMIT_WEIGHT = env_int("CACHE_FALLBACK_RATE_LIMIT_WEIGHT", env_int("WEB_CONCURRENCY", 4))
+# Sessions live in the database only: signed-in people stay signed in while
+# Redis is away, and a signed-out session cannot come back from a stale cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -128,6 +156,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # failed-sign-in lockout on the current site, and without the sites framework
 # that is the Host (port included), so a new port would start a new count.
 SITE_ID = 1
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -180,7 +209,8 @@ PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_
 if PRIVATE_MEDIA_ROOT.resolve() == MEDIA_ROOT.resolve() or MEDIA_ROOT.resolve() in PRIVATE_MEDIA_ROOT.resolve().parents:
     raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes whole files or none (a full disk leaves no partial file).
+    "default": {"BACKEND": "directory.storage.AllOrNothingStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -211,6 +241,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Oncology Massage Directory <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Every email leaves through a task row committed with the change that caused
+# it; `manage.py db_worker` sends them (directory/mail.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The directory's own settings.
 SITE_NAME = "Oncology Massage Directory"
@@ -278,3 +312,11 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Error reports, when SENTRY_DSN is set: no personal data, and query strings,
+# form bodies and cookies removed before anything leaves (config/sentry.py).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

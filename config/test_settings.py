@@ -14,6 +14,9 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "search_pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search-pages"},
 }
+# Mail is queued as task rows in the database, as in production; tests run the
+# due tasks with tests.mail_helpers.run_tasks(), and tests/conftest.py makes
+# any mail sent inside a web request fail the test.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -236,9 +236,10 @@ def verify_credential(
         actor=reviewer,
         note=note_to_therapist or f"Verified by {credential.get_method_display().lower()}.",
     )
-    transaction.on_commit(lambda: notifications.send_decision(credential))
+    # Emails are queued as rows of this transaction: they go only if the decision is saved.
+    notifications.send_decision(credential)
     if not was_listed and Profile.objects.listed().filter(pk=credential.profile_id).exists():
-        transaction.on_commit(lambda: notifications.send_now_listed(credential.profile))
+        notifications.send_now_listed(credential.profile)
     return credential
 
 
@@ -268,7 +269,7 @@ def reject_credential(
         actor=reviewer,
         note=note_to_therapist,
     )
-    transaction.on_commit(lambda: notifications.send_decision(credential))
+    notifications.send_decision(credential)
     return credential
 
 
@@ -283,7 +284,7 @@ def suspend_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
     profile.suspension_reason = reason
     profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
     record_event(profile=profile, action=Action.SUSPENDED, actor=reviewer, note=reason)
-    transaction.on_commit(lambda: notifications.send_suspension(profile, suspended=True))
+    notifications.send_suspension(profile, suspended=True)
     return profile
 
 
@@ -298,7 +299,7 @@ def reinstate_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
     profile.suspension_reason = ""
     profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
     record_event(profile=profile, action=Action.REINSTATED, actor=reviewer, note=reason)
-    transaction.on_commit(lambda: notifications.send_suspension(profile, suspended=False))
+    notifications.send_suspension(profile, suspended=False)
     return profile
 
 

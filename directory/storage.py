@@ -1,10 +1,51 @@
+import contextlib
 import os
+import tempfile
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
+STORAGE_FAILED = "We could not save your document; nothing was changed — please try again later."
 
-class PrivateStorage(FileSystemStorage):
+
+class AllOrNothingStorage(FileSystemStorage):
+    """Files appear whole or not at all.
+
+    Django's own storage writes straight to the final name, so a full or
+    read-only disk leaves a partial file behind. This one writes a hidden
+    temporary file in the same folder, flushes it to disk, and only then
+    links it under its name; on any error the temporary file is removed and
+    the error (an ``OSError``) goes to the view, which says so
+    (``STORAGE_FAILED``) while the database transaction rolls back.
+    """
+
+    def _save(self, name, content):
+        directory = os.path.dirname(self.path(name))
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                if hasattr(content, "temporary_file_path") or hasattr(content, "chunks"):
+                    for chunk in content.chunks():
+                        file.write(chunk)
+                else:
+                    file.write(content.read())
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temporary, self.file_permissions_mode or 0o644)
+            while True:
+                try:
+                    os.link(temporary, self.path(name))
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+        return str(name).replace("\\", "/")
+
+
+class PrivateStorage(AllOrNothingStorage):
     """Files under PRIVATE_MEDIA_ROOT, which no URL serves directly.
 
     The location is read from settings on each use, so tests (and a changed

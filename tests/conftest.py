@@ -13,6 +13,13 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_mail_inside_requests(settings):
+    """Django's test setup swaps in the locmem backend: swap in ours, which also
+    fails any test in which a web request sends mail itself (tests/mail_helpers.py)."""
+    settings.EMAIL_BACKEND = "tests.mail_helpers.OutsideRequestsOnlyBackend"
+
+
+@pytest.fixture(autouse=True)
 def _private_file_roots(settings, tmp_path):
     """Each test stores uploads in its own folders, never in the project's."""
     settings.MEDIA_ROOT = tmp_path / "media"

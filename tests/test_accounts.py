@@ -7,6 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from tests.factories import PASSWORD, make_user
+from tests.mail_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,7 @@ NEW_PASSWORD = "a-different-long-passphrase"
 
 
 def link_in_last_email() -> str:
+    run_tasks()
     body = mail.outbox[-1].body
     match = re.search(r"https?://testserver(/accounts/\S+)", body)
     assert match, body
@@ -35,6 +37,7 @@ def test_a_therapist_signs_up_verifies_the_email_signs_out_and_resets_the_passwo
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert User.objects.filter(email="new.therapist@example.test").exists()
+    run_tasks()
     assert "confirm" in mail.outbox[-1].subject.lower()
 
     # Until the address is confirmed, therapist pages stay closed.
@@ -57,6 +60,7 @@ def test_a_therapist_signs_up_verifies_the_email_signs_out_and_resets_the_passwo
 
     mail.outbox.clear()
     client.post("/accounts/password/reset/", {"email": "new.therapist@example.test"})
+    run_tasks()
     assert len(mail.outbox) == 1
     reset_url = link_in_last_email()
     response = client.get(reset_url)
@@ -144,3 +148,26 @@ def test_an_authenticator_code_cannot_be_used_twice(client):
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_the_same_sign_up_sent_twice_at_once_shows_check_your_email_not_an_error(client):
+    from unittest import mock
+
+    from accounts.adapter import AccountAdapter
+
+    real_save_user = AccountAdapter.save_user
+
+    def the_other_request_commits_first(self, request, user, form, commit=True):
+        # The double-click's first request has passed the same checks and saves first.
+        User.objects.create_user("twice@example.test", PASSWORD)
+        return real_save_user(self, request, user, form, commit=commit)
+
+    data = {"email": "twice@example.test", "password1": PASSWORD, "password2": PASSWORD}
+    with mock.patch.object(AccountAdapter, "save_user", the_other_request_commits_first):
+        response = client.post("/accounts/signup/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    # The second send, after the first committed, gets the same page.
+    response = client.post("/accounts/signup/", data)
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"

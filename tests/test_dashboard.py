@@ -138,11 +138,11 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, therapist, django
     for n in range(3):
         add_credential(profile, "other", issuer=f"Demo Course {n}")
         add_location(profile, city=f"Town {n}")
-    # user (the session is cached), verified email check, profile, its services,
+    # the session, user, verified email check, profile, its services,
     # locations and credentials (prefetched), the user's and groups' permissions
     # (the header's review link), the count of unread enquiries, recent events
     # with their credentials.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(DASHBOARD)
     assert response.status_code == 200
 

@@ -85,7 +85,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
 def test_healthz_answers_200_with_a_small_json_body(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -241,7 +241,7 @@ def test_postgresql_runs_web_queries_without_parallel_workers(monkeypatch):
 
     monkeypatch.setenv("SOME_DATABASE_URL", "postgres://someone@db.example:5432/directory")
     options = database_from_url("SOME_DATABASE_URL", "")["OPTIONS"]
-    assert options["options"] == "-c max_parallel_workers_per_gather=0"
+    assert "-c max_parallel_workers_per_gather=0" in options["options"]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from directory.models import Credential, Profile, VerificationEvent
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile
+from tests.mail_helpers import run_tasks
 from tests.review_helpers import decide, signed_in_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,10 @@ def test_the_queue_costs_the_same_number_of_queries_for_one_or_many_credentials(
 ):
     for n in range(12):
         add_credential(make_profile(), Credential.Kind.LICENCE, jurisdiction=f"State {n % 3}")
-    # (The session lives in the cache.) 1 the user, 2-3 the reviewer's permissions (own, through groups),
-    # 4 the jurisdictions offered, 5 the count for the pager, 6 the page of credentials with their
+    # 1 the session, 2 the user, 3-4 the reviewer's permissions (own, through groups),
+    # 5 the jurisdictions offered, 6 the count for the pager, 7 the page of credentials with their
     # profiles and waiting times.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/review/")
     assert response.status_code == 200
     assert "12 credentials waiting" in response.content.decode()
@@ -119,9 +120,9 @@ def test_the_profile_list_finds_profiles_by_name_or_email(client, reviewer):
 def test_the_profile_list_costs_a_fixed_number_of_queries(client, reviewer, django_assert_num_queries):
     for _ in range(8):
         make_profile()
-    # (The session lives in the cache.) 1 the user, 2-3 permissions (own, through groups), 4 the count,
-    # 5 the page of profiles with their users and pending counts.
-    with django_assert_num_queries(5):
+    # 1 the session, 2 the user, 3-4 permissions (own, through groups), 5 the count,
+    # 6 the page of profiles with their users and pending counts.
+    with django_assert_num_queries(6):
         assert client.get("/review/profiles/").status_code == 200
 
 
@@ -155,6 +156,7 @@ def test_verifying_changes_the_credential_records_an_event_and_emails_the_therap
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = decide(client, pending, "verify", VERIFY)
+    run_tasks()
     assert response.status_code == 302
     assert response["Location"] == "/review/"
     pending.refresh_from_db()
@@ -181,6 +183,7 @@ def test_a_message_to_the_therapist_on_verification_reaches_the_event_and_the_em
     data = {**VERIFY, "note_to_therapist": "Please upload the renewal next year."}
     with django_capture_on_commit_callbacks(execute=True):
         decide(client, pending, "verify", data)
+    run_tasks()
     assert pending.events.get(action=Action.VERIFIED).note == "Please upload the renewal next year."
     assert "Please upload the renewal next year." in mail.outbox[0].body
 
@@ -221,6 +224,7 @@ def test_a_licence_verified_for_another_profile_cannot_be_verified_again(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = decide(client, pending, "verify", VERIFY)
+    run_tasks()
     html = response.content.decode()
     assert response.status_code == 200
     assert "already verified for another profile" in html
@@ -290,6 +294,7 @@ def test_rejecting_needs_a_message_and_tells_the_therapist_why(
             "reject",
             {"note_to_therapist": message, "internal_note": "Looks like a typo, not fraud."},
         )
+    run_tasks()
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == Credential.Status.REJECTED
@@ -316,6 +321,7 @@ def test_suspending_needs_a_reason_hides_the_profile_records_an_event_and_emails
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"reason": "Complaint under investigation."})
+    run_tasks()
     assert response.status_code == 302
     assert response["Location"] == f"/review/profiles/{profile.pk}/"
     profile.refresh_from_db()
@@ -339,6 +345,7 @@ def test_reinstating_needs_a_reason_and_lists_the_profile_again(client, reviewer
     assert "Give a reason." in client.post(url, {"reason": " "}).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"reason": "Complaint resolved."})
+    run_tasks()
     assert response.status_code == 302
     profile.refresh_from_db()
     assert not profile.is_suspended
@@ -410,6 +417,7 @@ def test_the_verification_that_lists_a_profile_sends_one_email_with_its_public_a
     training = add_credential(profile, Credential.Kind.ONCOLOGY_TRAINING)
     with django_capture_on_commit_callbacks(execute=True):
         decide(client, training, "verify", VERIFY)
+    run_tasks()
     subjects = [message.subject for message in mail.outbox]
     assert any("Patients can now find you" in subject for subject in subjects)
     listed_mail = next(m for m in mail.outbox if "Patients can now find you" in m.subject)
@@ -421,6 +429,7 @@ def test_the_verification_that_lists_a_profile_sends_one_email_with_its_public_a
     extra = add_credential(profile, Credential.Kind.INSURANCE)
     with django_capture_on_commit_callbacks(execute=True):
         decide(client, extra, "verify", VERIFY)
+    run_tasks()
     assert not any("Patients can now find you" in m.subject for m in mail.outbox)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
 from directory.uploads import check_evidence, reencode_photo
+from directory.versions import VersionedFormMixin
 
 CURRENCIES = [("USD", "US dollars"), ("CAD", "Canadian dollars"), ("GBP", "Pounds sterling"), ("EUR", "Euros")]
 
@@ -74,7 +75,7 @@ def _checkboxes(queryset, label: str, help_text: str = "") -> forms.ModelMultipl
     )
 
 
-class ProfileForm(PlainErrorsMixin, forms.ModelForm):
+class ProfileForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(),
         label="Languages you work in",
@@ -206,7 +207,7 @@ class ProfileForm(PlainErrorsMixin, forms.ModelForm):
         return [self[name] for name in self.contact_fields]
 
 
-class LocationForm(PlainErrorsMixin, forms.ModelForm):
+class LocationForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
     """A practice location. Coordinates come from the geocoder, confirmed by the therapist,
     or typed by hand in the advanced part of the form."""
 
@@ -341,7 +342,7 @@ class LocationForm(PlainErrorsMixin, forms.ModelForm):
         )
 
 
-class CredentialForm(PlainErrorsMixin, forms.ModelForm):
+class CredentialForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
     """A credential and its evidence document. A new credential needs a document; on an
     edit the stored one stays unless a new file is chosen. (Older rows without one can be
     edited without adding one; the dashboard asks for it.)"""

@@ -6,6 +6,7 @@ verified email address. Objects reached by id go through the ``_own_*``
 helpers, which answer 404 for anything that is not the user's own.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,11 +29,13 @@ from directory.dashboard.forms import AccountDeleteForm, CredentialForm, Locatio
 from directory.geo.offline import Place
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
-from directory.storage import private_storage
+from directory.storage import STORAGE_FAILED, private_storage
 
 EXPIRY_WARNING_DAYS = 30
 MAX_LOCATIONS = 10
 RECENT_EVENTS = 10
+logger = logging.getLogger(__name__)
+
 # Events the therapist sees on the dashboard; opening evidence is the reviewers' own audit trail.
 DASHBOARD_EVENT_ACTIONS = [
     action for action in VerificationEvent.Action.values if action != VerificationEvent.Action.EVIDENCE_OPENED
@@ -300,16 +303,22 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             profile.accepting_confirmed_on = timezone.localdate()
             if creating:
                 profile.user = request.user
-                _create_profile(request, form, profile)
+                try:
+                    _create_profile(request, form, profile)
+                except OSError:
+                    return _storage_failed(request, form, lambda: _profile_page(request, form, creating))
                 messages.success(request, "Your profile is saved. Next, add where you practise.")
             else:
                 renamed_with_verified = (
                     "display_name" in form.changed_data
                     and profile.credentials.filter(status=Credential.Status.VERIFIED).exists()
                 )
-                services.save_profile(
-                    profile=profile, actor=request.user, changed_fields=form.changed_data, save_m2m=form.save_m2m
-                )
+                try:
+                    services.save_profile(
+                        profile=profile, actor=request.user, changed_fields=form.changed_data, save_m2m=form.save_m2m
+                    )
+                except OSError:
+                    return _storage_failed(request, form, lambda: _profile_page(request, form, creating))
                 if renamed_with_verified:
                     messages.info(
                         request,
@@ -319,12 +328,30 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard")
     else:
         form = ProfileForm(instance=profile)
+    return _profile_page(request, form, creating)
+
+
+def _profile_page(request: HttpRequest, form: ProfileForm, creating: bool) -> HttpResponse:
     return render(
         request,
         "directory/dashboard/profile_form.html",
         {"form": form, "creating": creating},
         status=400 if form.errors else 200,
     )
+
+
+def _storage_failed(request: HttpRequest, form, page) -> HttpResponse:
+    """The file store failed (disk full, read-only): the form again with what was typed, and 503.
+
+    The save ran in one transaction, which rolled back, and the storage
+    leaves no partial file (directory/storage.py): nothing was changed.
+    """
+    logger.error("A file could not be stored; the change was not saved.", exc_info=True)
+    form.add_error(None, STORAGE_FAILED)
+    response = page()
+    response.status_code = 503
+    response["Retry-After"] = "60"
+    return response
 
 
 def _create_profile(request: HttpRequest, form: ProfileForm, profile: Profile) -> None:
@@ -496,7 +523,10 @@ def credential_add(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             credential = form.save(commit=False)
             credential.profile = profile
-            services.save_credential(credential=credential, actor=request.user, changed_fields=form.changed_data)
+            try:
+                services.save_credential(credential=credential, actor=request.user, changed_fields=form.changed_data)
+            except OSError:
+                return _storage_failed(request, form, lambda: _credential_page(request, form, None, None))
             if profile.is_submitted:
                 messages.success(request, "Your credential is saved. Our reviewers will check it.")
             else:
@@ -529,6 +559,9 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
             credential = form.save(commit=False)
             try:
                 services.save_credential(credential=credential, actor=request.user, changed_fields=form.changed_data)
+            except OSError:
+                credential.refresh_from_db()
+                return _storage_failed(request, form, lambda: _credential_page(request, form, credential, None))
             except PermissionDenied:
                 messages.info(request, "A withdrawn credential cannot be changed. Add a new one instead.")
                 return redirect("dashboard")

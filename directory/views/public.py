@@ -6,19 +6,19 @@ from urllib.parse import urlencode
 
 from allauth.core.ratelimit import consume
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from directory import notifications
 from directory.forms_public import EnquiryForm
 from directory.geo.offline import public_coordinates
-from directory.models import Credential, Enquiry, Location, Profile
+from directory.models import Credential, Location, Profile
 from directory.search import cache as page_cache
 from directory.search.cards import load_card_parts
 from directory.search.filterset import (
@@ -241,33 +241,6 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def notify_therapist(request: HttpRequest, enquiry: Enquiry) -> None:
-    """Tell the therapist an enquiry is waiting. The email carries no patient name or message.
-
-    The enquiry is already saved: a mail failure is logged (without any
-    patient data) and never reaches the patient.
-    """
-    body = render_to_string(
-        "directory/enquiries/notification_email.txt",
-        {
-            "profile": enquiry.profile,
-            "inbox_url": request.build_absolute_uri(reverse("enquiry_list")),
-            "site_name": settings.SITE_NAME,
-        },
-    )
-    try:
-        send_mail(
-            f"New enquiry on {settings.SITE_NAME}",
-            body,
-            None,
-            [enquiry.profile.user.email],
-        )
-    except Exception as error:  # any mail failure must leave the saved enquiry alone
-        logger.warning("Enquiry %s saved; its notification email failed (%s).", enquiry.pk, type(error).__name__)
-        return
-    Enquiry.objects.filter(pk=enquiry.pk).update(notified_at=timezone.now())
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
@@ -284,8 +257,11 @@ def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
                 return render(request, "429.html", status=429)
             enquiry = form.save(commit=False)
             enquiry.profile = profile
-            enquiry.save()
-            notify_therapist(request, enquiry)
+            # The enquiry and its notice's task row are saved together: the
+            # worker emails the therapist, so a slow mail server never holds the patient.
+            with transaction.atomic():
+                enquiry.save()
+                notifications.send_enquiry_notice(enquiry)
             return _sent_redirect(profile, carried)
     return render(
         request,

@@ -164,8 +164,8 @@ def _geocoder_loaded():
 
 @pytest.fixture(autouse=True)
 def _live_server_settings(settings):
-    # Mail sent by the live server (same process) lands in django.core.mail.outbox.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Mail sent by the worker (tests.mail_helpers.run_tasks, same process) lands in django.core.mail.outbox.
+    settings.EMAIL_BACKEND = "tests.mail_helpers.OutsideRequestsOnlyBackend"
 
 
 # ------------------------------------------------------ artifacts on failure

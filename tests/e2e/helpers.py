@@ -41,7 +41,10 @@ def link_in_mail(to: str, pattern: str = r"https?://\S+") -> str:
     """The path of the first matching link in the last email to ``to``.
 
     The message says https (production links); the live server speaks http
-    on another port, so the journeys follow the path."""
+    on another port, so the journeys follow the path. The worker's due tasks run first."""
+    from tests.mail_helpers import run_tasks
+
+    run_tasks()
     messages = [message for message in mail.outbox if to in message.to]
     assert messages, f"no email to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}"
     match = re.search(pattern, messages[-1].body)

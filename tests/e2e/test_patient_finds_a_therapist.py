@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from directory.models import Enquiry
 from tests.e2e.helpers import sign_in, therapists_around_new_york
+from tests.mail_helpers import run_tasks
 
 MESSAGE = "I finished radiotherapy in May and have some swelling in my left arm. Do you have Tuesday mornings?"
 PATIENT_EMAIL = "pat.patient@example.test"
@@ -68,6 +69,7 @@ def test_a_patient_finds_a_therapist_by_zip_code_and_sends_a_message_the_therapi
 
     enquiry = Enquiry.objects.get(profile=casey)
     assert (enquiry.email, enquiry.message, enquiry.read_at) == (PATIENT_EMAIL, MESSAGE, None)
+    run_tasks()  # the worker sends the notice
     notification = [message for message in mail.outbox if casey.user.email in message.to]
     assert len(notification) == 1
     assert MESSAGE not in notification[0].body and PATIENT_EMAIL not in notification[0].body
