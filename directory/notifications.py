@@ -57,7 +57,7 @@ def send_expiry_reminder(credential, *, kind: str) -> bool:
     if expired:
         subject = "Your credential has expired"
     else:
-        subject = f"Your credential expires on {credential.expires_on:%B} {credential.expires_on.day}"
+        subject = f"Your credential expires on {credential.expires_on.day} {credential.expires_on:%B %Y}"
     return _send(
         to=credential.profile.user.email,
         subject=subject,

@@ -22,6 +22,11 @@ VERIFY = {
     "reference": "State board look-up, entry DEMO-1",
     "name_matches": "on",
     "internal_note": "Checked the board site; the address matches too.",
+    "source": "New York State Office of the Professions",
+    "register_status": "Active",
+    "disciplinary_action": "no",
+    "training_hours": "32",
+    "hands_on": "yes",
 }
 
 

@@ -48,6 +48,48 @@ class VerifyForm(DecisionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how you verified this credential."},
     )
+    source = forms.CharField(
+        label="Register or source consulted",
+        max_length=200,
+        required=False,
+        help_text="Required for a registry look-up, such as “Oregon Board of Massage Therapists”. Patients see it.",
+    )
+    register_status = forms.CharField(
+        label="Status shown at the register",
+        max_length=80,
+        required=False,
+        help_text="Required for a licence or registration, such as “Active”.",
+    )
+    disciplinary_action = forms.TypedChoiceField(
+        label="Does the register show any public disciplinary action?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    action_decision = forms.CharField(
+        label="Administrator's decision about the disciplinary action",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only an administrator can verify a credential with a disciplinary action. Recorded in the history.",
+    )
+    training_hours = forms.IntegerField(
+        label="Training hours on the certificate",
+        required=False,
+        min_value=1,
+        max_value=5000,
+        help_text="For training: our standard asks for at least 24 hours with supervised hands-on practice.",
+    )
+    hands_on = forms.TypedChoiceField(
+        label="Did the training include supervised hands-on practice?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     reference = forms.CharField(
         label="Reference (optional)",
         max_length=300,

@@ -136,12 +136,25 @@ def _credential_page(
         "same_number": same_number,
         "reasons": reasons_not_listed(profile),
         "is_pending": credential.status == Credential.Status.PENDING,
-        "verify_form": verify_form or VerifyForm(),
+        "verify_form": verify_form or VerifyForm(initial=verify_initial(credential)),
+        "register_kinds": Credential.REGISTER_KINDS,
+        "training_kinds": Credential.TRAINING_KINDS,
         "reject_form": reject_form or RejectForm(),
         # Always what the page shows now, even when a form comes back with errors.
         "seen_version": review_version(credential),
     }
     return render(request, "directory/review/credential.html", context, status=status)
+
+
+def verify_initial(credential: Credential) -> dict:
+    """Start the form from the jurisdictions table's register and what the therapist typed."""
+    entry = credential.jurisdiction_entry
+    hands_on = {True: "yes", False: "no"}.get(credential.hands_on)
+    return {
+        "source": entry.register if entry and credential.kind in Credential.REGISTER_KINDS else "",
+        "training_hours": credential.training_hours,
+        "hands_on": hands_on,
+    }
 
 
 @never_cache
