@@ -140,6 +140,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,5/h/key",
     "upload": "30/h/user",
     "enquiry": "5/h/ip,3/d/key",
+    "concern": "5/h/ip,20/d/ip",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -138,11 +138,11 @@ STATEMENT_ONLY = Reason(
 )
 
 
-def _latest_expiry(Credential, kinds, condition=Q()) -> Subquery:
+def _latest_expiry(Credential, kinds, condition: Q | None = None) -> Subquery:
     """The latest day any verified credential of these kinds counts through: its
     expiry or, for a right to practise, the last day of its re-check grace."""
     valid_through = (
-        Credential.objects.filter(condition, profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+        Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
         .annotate(
             valid_through=Least(
                 Coalesce("expires_on", Value(FAR_FUTURE)), Coalesce("recheck_cutoff_on", Value(FAR_FUTURE))
@@ -154,8 +154,8 @@ def _latest_expiry(Credential, kinds, condition=Q()) -> Subquery:
     return Subquery(valid_through, output_field=DateField())
 
 
-def _verified_q(Credential, kinds, condition=Q()) -> Q:
-    verified = Credential.objects.filter(condition, profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+def _verified_q(Credential, kinds, condition: Q | None = None) -> Q:
+    verified = Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
     return Q(Exists(verified))
 
 

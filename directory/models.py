@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from directory.search.nearest import ProfileQuerySet
 from directory.storage import private_storage
@@ -417,6 +418,31 @@ class Credential(ProfilePart):
     def lookup_url(self) -> str:
         entry = self.jurisdiction_entry
         return entry.lookup_url if entry and self.kind in self.REGISTER_KINDS else ""
+
+    @property
+    def shows_number(self) -> bool:
+        """Licence and registration numbers are public, so patients can look them up."""
+        return bool(self.identifier) and self.kind in self.REGISTER_KINDS
+
+    @property
+    def register_short_name(self) -> str:
+        """ "CNHC" for "Complementary and Natural Healthcare Council (CNHC)"; else the whole name."""
+        name = self.source or self.issuer
+        return name[name.rfind("(") + 1 : -1] if name.endswith(")") and "(" in name else name
+
+    @property
+    def checked_sentence(self) -> str:
+        """How and when it was checked, in a patient's words: no more than the record holds."""
+        if self.verified_on is None:
+            return ""
+        when = date_format(self.verified_on, settings.DATE_FORMAT)
+        if self.method == self.Method.REGISTRY:
+            source = self.source or self.issuer
+            place = source if source.lower().startswith("the ") else f"the {source}"
+            return f"Checked at {place} on {when}"
+        if self.method == self.Method.ISSUER:
+            return f"Confirmed with {self.issuer} on {when}"
+        return f"Document checked by our reviewers on {when}"
 
     @property
     def meets_training_standard(self) -> bool:

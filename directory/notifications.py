@@ -78,3 +78,34 @@ def send_now_listed(profile) -> bool:
         template="directory/email/now_listed.txt",
         context={"profile": profile, "profile_url": _absolute(profile.get_absolute_url())},
     )
+
+
+# What a reporter is told about the outcome, in general words: never the reviewers' note.
+CONCERN_OUTCOME_WORDS = {
+    "no_action": "A reviewer looked into it and found no reason to change the listing.",
+    "corrected": "A reviewer looked into it and the details on the listing were corrected.",
+    "suspended": "A reviewer looked into it and the listing is no longer shown.",
+}
+
+
+def send_concern_receipt(concern) -> bool:
+    """Only when the reporter left an address. No report text: the email says only that it arrived."""
+    if not concern.email:
+        return False
+    return _send(
+        to=concern.email,
+        subject="We received your concern",
+        template="directory/email/concern_receipt.txt",
+        context={"concern": concern},
+    )
+
+
+def send_concern_outcome(concern) -> bool:
+    if not concern.email:
+        return False
+    return _send(
+        to=concern.email,
+        subject="We looked into your concern",
+        template="directory/email/concern_outcome.txt",
+        context={"concern": concern, "outcome": CONCERN_OUTCOME_WORDS[concern.outcome]},
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from directory import jurisdictions, notifications
 from directory.listing import missing_parts
-from directory.models import Credential, Profile, VerificationEvent
+from directory.models import Concern, Credential, Profile, VerificationEvent
 
 Action = VerificationEvent.Action
 
@@ -461,3 +461,44 @@ def record_evidence_opened(*, credential: Credential, actor) -> None:
         actor=actor,
         note="Evidence opened by a reviewer.",
     )
+
+
+# --- Concerns
+
+
+@transaction.atomic
+def report_concern(*, profile: Profile, reason: str, details: str, email: str = "") -> Concern:
+    """Save a concern first; the receipt (no report text) goes after the commit."""
+    concern = Concern.objects.create(profile=profile, reason=reason, details=details.strip(), email=email.strip())
+    record_event(
+        profile=profile, action=Action.CONCERN_REPORTED,
+        note=f"Concern reported: {concern.get_reason_display().lower()}.",
+    )  # fmt: skip
+    transaction.on_commit(lambda: notifications.send_concern_receipt(concern))
+    return concern
+
+
+@transaction.atomic
+def resolve_concern(*, concern: Concern, reviewer, outcome: str, note: str) -> Concern:
+    """Close a concern with an outcome and a note, both recorded; "suspended" suspends the profile."""
+    profile = concern.profile
+    _check_reviewer(profile=profile, reviewer=reviewer)
+    if not concern.is_open:
+        raise ValidationError("This concern was already resolved.")
+    if outcome not in Concern.Outcome.values:
+        raise ValidationError("Choose an outcome.")
+    if not note.strip():
+        raise ValidationError("Write a note saying what you found and did.")
+    if outcome == Concern.Outcome.SUSPENDED and not profile.is_suspended:
+        suspend_profile(profile=profile, reviewer=reviewer, reason=note.strip())
+    concern.outcome = outcome
+    concern.resolution_note = note.strip()
+    concern.resolved_by = reviewer
+    concern.resolved_at = timezone.now()
+    concern.save()
+    record_event(
+        profile=profile, action=Action.CONCERN_RESOLVED, actor=reviewer,
+        note=f"{concern.get_outcome_display()}: {note.strip()}",
+    )  # fmt: skip
+    transaction.on_commit(lambda: notifications.send_concern_outcome(concern))
+    return concern

@@ -491,7 +491,9 @@ def _therapist(rng: random.Random, index: int, gaz: Gazetteer, vocab: Vocab, chu
     else:
         credentials.append(
             credential(
-                Credential.Kind.MEMBERSHIP, "U", "Quillon Bodywork Association (synthetic)",
+                Credential.Kind.MEMBERSHIP,
+                "U",
+                "Quillon Bodywork Association (synthetic)",
                 jurisdiction=place.jurisdiction,
             )  # fmt: skip
         )

@@ -7,85 +7,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0010_location_search_copies'),
+        ("directory", "0010_location_search_copies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='credential',
-            name='disciplinary_action',
-            field=models.BooleanField(null=True, verbose_name='the register shows a public disciplinary action'),
+            model_name="credential",
+            name="disciplinary_action",
+            field=models.BooleanField(null=True, verbose_name="the register shows a public disciplinary action"),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='hands_on',
-            field=models.BooleanField(blank=True, null=True, verbose_name='included supervised hands-on practice'),
+            model_name="credential",
+            name="hands_on",
+            field=models.BooleanField(blank=True, null=True, verbose_name="included supervised hands-on practice"),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='recheck_cutoff_on',
+            model_name="credential",
+            name="recheck_cutoff_on",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='recheck_due_on',
+            model_name="credential",
+            name="recheck_due_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='register_status',
-            field=models.CharField(blank=True, max_length=80, verbose_name='status shown at the register'),
+            model_name="credential",
+            name="register_status",
+            field=models.CharField(blank=True, max_length=80, verbose_name="status shown at the register"),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='revises',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='directory.credential'),
+            model_name="credential",
+            name="revises",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="revisions",
+                to="directory.credential",
+            ),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='source',
-            field=models.CharField(blank=True, max_length=200, verbose_name='register or source consulted'),
+            model_name="credential",
+            name="source",
+            field=models.CharField(blank=True, max_length=200, verbose_name="register or source consulted"),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='pending_display_name',
+            model_name="profile",
+            name="pending_display_name",
             field=models.CharField(blank=True, editable=False, max_length=120),
         ),
         migrations.AlterField(
-            model_name='credential',
-            name='kind',
-            field=models.CharField(choices=[('licence', 'Licence or registration to practise massage'), ('voluntary_register', 'Registration on a voluntary register (such as CNHC or CAMTC)'), ('membership', 'Membership of a professional body that checks qualifications and insurance'), ('unregulated', 'Statement: massage is not regulated where I practise (does not list on its own)'), ('oncology_training', 'Oncology massage training'), ('clt', 'Lymphedema therapist certification (CLT)'), ('mld', 'Manual lymphatic drainage certification'), ('board', 'Board certification'), ('insurance', 'Professional liability insurance'), ('other', 'Other')], max_length=20),
+            model_name="credential",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("licence", "Licence or registration to practise massage"),
+                    ("voluntary_register", "Registration on a voluntary register (such as CNHC or CAMTC)"),
+                    ("membership", "Membership of a professional body that checks qualifications and insurance"),
+                    ("unregulated", "Statement: massage is not regulated where I practise (does not list on its own)"),
+                    ("oncology_training", "Oncology massage training"),
+                    ("clt", "Lymphedema therapist certification (CLT)"),
+                    ("mld", "Manual lymphatic drainage certification"),
+                    ("board", "Board certification"),
+                    ("insurance", "Professional liability insurance"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='credential',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for review'), ('verified', 'Verified'), ('rejected', 'Not accepted'), ('withdrawn', 'Withdrawn'), ('replaced', 'Replaced by a newer version')], default='pending', max_length=12),
+            model_name="credential",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for review"),
+                    ("verified", "Verified"),
+                    ("rejected", "Not accepted"),
+                    ("withdrawn", "Withdrawn"),
+                    ("replaced", "Replaced by a newer version"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='verificationevent',
-            name='action',
-            field=models.CharField(choices=[('submitted', 'Submitted for review'), ('returned', 'Returned to review after a change'), ('verified', 'Verified'), ('rejected', 'Not accepted'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn'), ('suspended', 'Profile suspended'), ('reinstated', 'Profile reinstated'), ('evidence_opened', 'Evidence opened'), ('revision_submitted', 'Change submitted for review'), ('rechecked', 'Re-checked at the source'), ('action_decided', 'Disciplinary action considered by an administrator'), ('concern_reported', 'Concern reported'), ('concern_resolved', 'Concern resolved')], max_length=20),
+            model_name="verificationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted for review"),
+                    ("returned", "Returned to review after a change"),
+                    ("verified", "Verified"),
+                    ("rejected", "Not accepted"),
+                    ("expired", "Expired"),
+                    ("withdrawn", "Withdrawn"),
+                    ("suspended", "Profile suspended"),
+                    ("reinstated", "Profile reinstated"),
+                    ("evidence_opened", "Evidence opened"),
+                    ("revision_submitted", "Change submitted for review"),
+                    ("rechecked", "Re-checked at the source"),
+                    ("action_decided", "Disciplinary action considered by an administrator"),
+                    ("concern_reported", "Concern reported"),
+                    ("concern_resolved", "Concern resolved"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('not_qualified', 'They may not be qualified'), ('unsafe', 'Unsafe practice'), ('wrong_details', 'Wrong details on the listing'), ('other', 'Something else')], max_length=20)),
-                ('details', models.TextField(max_length=3000)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('outcome', models.CharField(blank=True, choices=[('no_action', 'No action needed'), ('corrected', 'Details corrected'), ('suspended', 'Listing suspended')], max_length=12)),
-                ('resolution_note', models.TextField(blank=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concerns', to='directory.profile')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("not_qualified", "They may not be qualified"),
+                            ("unsafe", "Unsafe practice"),
+                            ("wrong_details", "Wrong details on the listing"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("details", models.TextField(max_length=3000)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_action", "No action needed"),
+                            ("corrected", "Details corrected"),
+                            ("suspended", "Listing suspended"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("resolution_note", models.TextField(blank=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concerns", to="directory.profile"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(models.Q(('outcome', ''), _negated=True), models.Q(('resolution_note', ''), _negated=True)), _connector='OR'), name='concern_resolution_has_outcome_and_note')],
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("resolved_at__isnull", True),
+                            models.Q(
+                                models.Q(("outcome", ""), _negated=True),
+                                models.Q(("resolution_note", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="concern_resolution_has_outcome_and_note",
+                    )
+                ],
             },
         ),
     ]
