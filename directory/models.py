@@ -540,10 +540,11 @@ class CredentialReminder(models.Model):
         DAYS_30 = "30_days", "30 days before expiry"
         DAYS_7 = "7_days", "7 days before expiry"
         EXPIRED = "expired", "Expired"
+        RECHECK = "recheck", "Re-check overdue: 14 days before the listing pauses"
 
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    expires_on = models.DateField(help_text="The expiry date the reminder was about.")
+    expires_on = models.DateField(help_text="The expiry (or re-check) date the reminder was about.")
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

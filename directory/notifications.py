@@ -109,3 +109,28 @@ def send_concern_outcome(concern) -> bool:
         template="directory/email/concern_outcome.txt",
         context={"concern": concern, "outcome": CONCERN_OUTCOME_WORDS[concern.outcome]},
     )
+
+
+def send_recheck_list(to: str, credentials, *, near_cutoff: bool) -> bool:
+    """Reviewers: the re-checks due. Superusers (near_cutoff): those about to stop counting."""
+    subject = (
+        f"{len(credentials)} re-check(s) within {7} days of the cutoff"
+        if near_cutoff
+        else f"{len(credentials)} re-check(s) due"
+    )
+    return _send(
+        to=to,
+        subject=subject,
+        template="directory/email/recheck_list.txt",
+        context={"credentials": credentials, "near_cutoff": near_cutoff, "queue_url": _absolute("/review/")},
+    )
+
+
+def send_recheck_notice(credential) -> bool:
+    """The therapist: their listing pauses if the re-check is not done by the cutoff."""
+    return _send(
+        to=credential.profile.user.email,
+        subject="We need to re-check your licence or registration",
+        template="directory/email/recheck_notice.txt",
+        context={"credential": credential},
+    )

@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from directory import jurisdictions, notifications
@@ -502,3 +503,82 @@ def resolve_concern(*, concern: Concern, reviewer, outcome: str, note: str) -> C
     )  # fmt: skip
     transaction.on_commit(lambda: notifications.send_concern_outcome(concern))
     return concern
+
+
+# --- Re-checks
+
+
+@transaction.atomic
+def recheck_credential(
+    *,
+    credential: Credential,
+    reviewer,
+    method: str,
+    source: str,
+    register_status: str,
+    disciplinary_action: bool | None,
+    still_valid: bool,
+    note: str = "",
+    action_decision: str = "",
+) -> Credential:
+    """Look a verified licence or registration up again: a decision like any other.
+
+    Still valid: it counts from today for another period. Not valid: it stops
+    counting at once and the therapist is told why. Either way an event says
+    how, where and what was found."""
+    _check_reviewer(profile=credential.profile, reviewer=reviewer)
+    if credential.status != Credential.Status.VERIFIED or credential.kind not in Credential.PRACTISE_KINDS:
+        raise ValidationError("Only a verified licence or registration is re-checked.")
+    if still_valid:
+        problems = standard_problems(
+            credential=credential, reviewer=reviewer, method=method, source=source,
+            register_status=register_status, disciplinary_action=disciplinary_action, action_decision=action_decision,
+        )  # fmt: skip
+        if problems:
+            raise ValidationError(problems)
+    elif not note.strip():
+        raise ValidationError("Write a message to the therapist saying what the register shows.")
+    today = timezone.localdate()
+    found = f"status “{register_status.strip()}”" if register_status.strip() else "checked"
+    where = source.strip() or credential.issuer
+    summary = f"Re-checked at {where} by {Credential.Method(method).label.lower()}: {found}."
+    if still_valid:
+        credential.verified_on = today
+        credential.reviewed_by = reviewer
+        credential.reviewed_at = timezone.now()
+        credential.method = method
+        credential.source = source.strip()
+        credential.register_status = register_status.strip()
+        credential.disciplinary_action = disciplinary_action
+        credential.recheck_due_on = next_recheck(credential, today)
+        credential.save()
+        if disciplinary_action:
+            record_event(
+                profile=credential.profile, credential=credential, action=Action.ACTION_DECIDED,
+                actor=reviewer, note=action_decision.strip(),
+            )  # fmt: skip
+        record_event(profile=credential.profile, credential=credential, action=Action.RECHECKED, actor=reviewer,
+                     note=f"{summary} Still valid.")  # fmt: skip
+        return credential
+    credential.status = Credential.Status.REJECTED
+    credential.note_to_therapist = note.strip()
+    credential.reviewed_by = reviewer
+    credential.reviewed_at = timezone.now()
+    credential.save()
+    record_event(profile=credential.profile, credential=credential, action=Action.RECHECKED, actor=reviewer,
+                 note=f"{summary} No longer valid: {note.strip()}")  # fmt: skip
+    transaction.on_commit(lambda: notifications.send_decision(credential))
+    return credential
+
+
+def rechecks_due(today: date | None = None):
+    """Verified licences and registrations due for a re-check (or overdue), oldest first."""
+    today = today or timezone.localdate()
+    return (
+        Credential.objects.filter(
+            status=Credential.Status.VERIFIED, kind__in=Credential.PRACTISE_KINDS, recheck_due_on__lte=today
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("profile")
+        .order_by("recheck_due_on", "id")
+    )

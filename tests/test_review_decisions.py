@@ -106,11 +106,21 @@ def test_the_queue_costs_the_same_number_of_queries_for_one_or_many_credentials(
         add_credential(make_profile(), Credential.Kind.LICENCE, jurisdiction=f"State {n % 3}")
     # (The session lives in the cache.) 1 the user, 2-3 the reviewer's permissions (own, through groups),
     # 4 the jurisdictions offered, 5 the count for the pager, 6 the page of credentials with their
-    # profiles and waiting times.
-    with django_assert_num_queries(6):
+    # profiles and waiting times, 7 the open concerns with their profiles, 8 the re-checks due with their
+    # profiles, 9 the name changes waiting.
+    with django_assert_num_queries(9):
         response = client.get("/review/")
     assert response.status_code == 200
     assert "12 credentials waiting" in response.content.decode()
+
+
+def test_the_queue_is_searched_by_therapist_name_and_each_row_names_the_therapist(client, reviewer):
+    wanted = add_credential(make_profile(display_name="Wanda Willow"), Credential.Kind.LICENCE)
+    add_credential(make_profile(display_name="Zed Zephyr"), Credential.Kind.LICENCE)
+    html = client.get("/review/", {"q": "willow"}).content.decode()
+    assert f"Wanda Willow: {wanted.get_kind_display()}" in html
+    assert "Zed Zephyr" not in html
+    assert "1 credential waiting with this filter" in html
 
 
 def test_the_profile_list_finds_profiles_by_name_or_email(client, reviewer):

@@ -658,6 +658,7 @@ def create_demo_therapists(reviewer: User) -> list[str]:
         user = _ensure_user(demo.email, password_hash)
         if not Profile.objects.filter(user=user).exists():
             _create(demo, user, reviewer)
+    _open_concern()
     return [
         f"ada.listed@demo.example / {DEMO_PASSWORD} (listed, New York)",
         f"pending.verity@demo.example / {DEMO_PASSWORD} (submitted, credentials waiting for review)",
@@ -666,6 +667,18 @@ def create_demo_therapists(reviewer: User) -> list[str]:
         f"… and {len(THERAPISTS) - 3} more therapists at first.last@demo.example or demo.NNN@demo.example, "
         "same password",
     ]
+
+
+def _open_concern() -> None:
+    """One open concern for the review queue (a made-up report about a fictional listing)."""
+    profile = Profile.objects.filter(user__email="dashiell.marsh@demo.example").first()
+    if profile is None or profile.concerns.exists():
+        return
+    services.report_concern(
+        profile=profile,
+        reason="wrong_details",
+        details="Demo report: the listing says they accept new clients, but their voicemail says the list is closed.",
+    )
 
 
 def _ensure_user(email: str, password_hash: str) -> User:
