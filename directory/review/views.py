@@ -170,16 +170,7 @@ def _credential_page(
         "reject_form": reject_form or RejectForm(),
         # A change to a verified credential is shown beside the version in force.
         "revises": credential.revises,
-        "compared_fields": [
-            (
-                Credential._meta.get_field(name).verbose_name,
-                getattr(credential.revises, name),
-                getattr(credential, name),
-            )
-            for name in COMPARED_FIELDS
-        ]
-        if credential.revises_id
-        else [],
+        "compared_fields": compared_fields(credential),
         "can_recheck": credential.status == Credential.Status.VERIFIED and credential.kind in Credential.PRACTISE_KINDS,
         "recheck_form": recheck_form or RecheckForm(initial={"source": credential.source}),
         # Always what the page shows now, even when a form comes back with errors.
@@ -217,6 +208,17 @@ COMPARED_FIELDS = (
     "training_hours",
     "hands_on",
 )
+
+
+def compared_fields(credential: Credential) -> list[tuple]:
+    """(label, the version in force, the change, whether it differs) for a revision; empty otherwise."""
+    if not credential.revises_id:
+        return []
+    rows = []
+    for name in COMPARED_FIELDS:
+        old, new = getattr(credential.revises, name), getattr(credential, name)
+        rows.append((Credential._meta.get_field(name).verbose_name, old, new, old != new))
+    return rows
 
 
 @never_cache

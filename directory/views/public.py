@@ -343,7 +343,10 @@ def therapist_concern(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             if not consume(request, action="concern"):
                 return render(request, "429.html", status=429)
-            services.report_concern(profile=profile, **form.cleaned_data)
+            data = form.cleaned_data
+            services.report_concern(
+                profile=profile, reason=data["reason"], details=data["details"], email=data["email"]
+            )
             return redirect("concern_sent", slug=profile.slug)
     response = render(
         request,
