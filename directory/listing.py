@@ -281,7 +281,7 @@ def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
             reasons.append(
                 Reason(
                     "no_oncology_credential",
-                    "You need verified oncology massage training or a lymphedema therapist (CLT) credential.",
+                    "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
                 )
             )
     if not profile.locations.all():

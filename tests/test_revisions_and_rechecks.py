@@ -263,3 +263,20 @@ def test_an_unknown_jurisdiction_is_refused_in_plain_words(client):
     assert response.status_code == 400
     assert "We do not know “Atlantis”" in response.content.decode()
     assert not profile.credentials.filter(jurisdiction="Atlantis").exists()
+
+
+def test_a_superuser_verifies_a_licence_with_a_disciplinary_action_only_with_a_recorded_decision(client):
+    superuser, secret = make_mfa_reviewer(is_superuser=True)
+    sign_in(client, superuser, secret)
+    profile = make_listed_profile()
+    licence = profile.credentials.get(kind="licence")
+    Credential.objects.filter(pk=licence.pk).update(status="pending", reviewed_by=None, verified_on=None)
+    with_action = {**VERIFY, "disciplinary_action": "yes"}
+    response = decide(client, licence, "verify", with_action)
+    assert "Write your decision about the disciplinary action and why." in response.content.decode()
+    decision = "A 2019 late-renewal fine only; no restriction on practice."
+    assert decide(client, licence, "verify", {**with_action, "action_decision": decision}).status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == Credential.Status.VERIFIED and licence.disciplinary_action is True
+    event = VerificationEvent.objects.get(credential=licence, action=Action.ACTION_DECIDED)
+    assert event.actor == superuser and event.note == decision
