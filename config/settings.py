@@ -184,6 +184,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,5/h/key",
     "upload": "30/h/user",
     "enquiry": "5/h/ip,3/d/key",
+    "concern": "5/h/ip,20/d/ip",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -197,6 +198,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+# Dates read "5 December 2026" everywhere (config/formats/en/formats.py for the locale).
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -251,6 +256,8 @@ SITE_NAME = "Oncology Massage Directory"
 # The public address, for links in emails sent outside a request (decisions, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
+# A verified licence or registration is checked at its source again after this many months (or at expiry).
+CREDENTIAL_RECHECK_MONTHS = env_int("CREDENTIAL_RECHECK_MONTHS", 12)
 GEOCODER = env_str("GEOCODER", "directory.geo.offline.OfflineGeocoder")
 # directory.geo.online.OnlineGeocoder adds UK (and, with a service, Canadian)
 # postcode look-ups over HTTP on top of the offline data.

@@ -15,6 +15,7 @@ from directory import services
 from directory.models import (
     CancerType,
     CareSetting,
+    Concern,
     Credential,
     CredentialReminder,
     Enquiry,
@@ -239,3 +240,15 @@ class EnquiryAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # Removing an enquiry on request (or before the retention period ends) is allowed.
         return request.user.is_superuser
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    """Concerns are read and resolved on the review pages; the list shows no report text."""
+
+    list_display = ["created_at", "profile", "reason", "outcome", "resolved_at"]
+    list_filter = ["reason", "outcome", "created_at"]
+    search_fields = ["profile__display_name"]
+    list_select_related = ["profile"]
+    exclude = ["details", "email"]
+    date_hierarchy = "created_at"

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from directory.models import Enquiry
+from directory.models import Concern, Enquiry
 
 HONEYPOT_FIELD = "website"
 
@@ -57,3 +57,44 @@ class EnquiryForm(forms.ModelForm):
     def sender_key(self) -> str:
         """The sender's email, normalised, as the key of the per-sender rate limit."""
         return self.cleaned_data["email"].strip().lower()
+
+
+class ConcernForm(forms.ModelForm):
+    """Anyone's concern about a listing. The details go to reviewers only, never into an email."""
+
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Concern
+        fields = ["reason", "details", "email"]
+        labels = {
+            "reason": "What is your concern?",
+            "details": "What happened, or what is wrong?",
+            "email": "Your email address (optional)",
+        }
+        widgets = {
+            "reason": forms.RadioSelect,
+            "details": forms.Textarea(attrs={"rows": 6}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        help_texts = {
+            "details": "Only our reviewers read this. Please do not include health details you would rather keep "
+            "private.",
+            "email": "Only if you would like a reply. We will tell you when we have looked into it.",
+        }
+        error_messages = {
+            "reason": {"required": "Choose what your concern is about."},
+            "details": {"required": "Tell us what happened or what is wrong, so a reviewer can look into it."},
+            "email": {"invalid": "Enter an email address like name@example.com, or leave it empty."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = Concern.Reason.choices
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())

@@ -5,11 +5,14 @@ query time (nothing is stored that could go stale):
 
 1. it was submitted for review and is complete;
 2. it is not suspended;
-3. it has a verified, unexpired licence or registration to practise, or a
-   verified statement that its jurisdiction does not regulate massage;
-4. it has a verified, unexpired oncology-specific training credential
-   (oncology massage training or CLT);
-5. it has at least one location (a practice, or the base of a home-visit area).
+3. it has a right to practise checked at a source: a verified, unexpired
+   licence or registration (where massage is regulated), or a verified
+   registration on a voluntary register or professional-body membership
+   (where it is not); a statement by the therapist never counts;
+4. that credential is not more than 30 days past its re-check date;
+5. it has verified, unexpired oncology training that meets the published
+   standard: at least 24 hours with supervised hands-on practice, or a CLT;
+6. it has at least one location (a practice, or the base of a home-visit area).
 
 A credential is valid through its ``expires_on`` day in the site's time zone.
 
@@ -97,24 +100,62 @@ def current_credentials(today: date):
 FAR_FUTURE = date(9999, 12, 31)
 # The kinds the rule asks for (as Credential.PRACTISE_KINDS and ONCOLOGY_KINDS;
 # plain strings so a migration's historical models can use them).
-PRACTISE_KINDS = ("licence", "unregulated")
+PRACTISE_KINDS = ("licence", "voluntary_register", "membership")
 ONCOLOGY_KINDS = ("oncology_training", "clt")
 VERIFIED = "verified"
 
 
-def _latest_expiry(Credential, kinds) -> Subquery:
-    """The latest day any verified credential of these kinds is valid through."""
+# Condition 4: a right to practise stops counting 30 days after its re-check date
+# (Credential.recheck_cutoff_on is that last day).
+def recheck_current_q(today: date) -> Q:
+    return Q(recheck_cutoff_on__isnull=True) | Q(recheck_cutoff_on__gte=today)
+
+
+RECHECK_OVERDUE = Reason(
+    "recheck_overdue",
+    "Your licence or registration is more than 30 days past its re-check. Our reviewers will check it "
+    "again at the register; reply to their email if they asked you for anything.",
+)
+
+
+# Condition 5: oncology training that meets the published standard.
+def training_standard_q() -> Q:
+    from directory.models import TRAINING_STANDARD_HOURS
+
+    return Q(kind="clt") | Q(kind="oncology_training", training_hours__gte=TRAINING_STANDARD_HOURS, hands_on=True)
+
+
+TRAINING_BELOW_STANDARD = Reason(
+    "training_below_standard",
+    "Your oncology training is shown on your profile but does not meet our standard on its own: at least "
+    "24 hours including supervised hands-on practice, or a CLT.",
+)
+STATEMENT_ONLY = Reason(
+    "statement_only",
+    "A statement that massage is not regulated where you work does not list you on its own. Add a "
+    "registration on a voluntary register (such as CNHC) or a membership of a professional body that "
+    "checks qualifications and insurance.",
+)
+
+
+def _latest_expiry(Credential, kinds, condition: Q | None = None) -> Subquery:
+    """The latest day any verified credential of these kinds counts through: its
+    expiry or, for a right to practise, the last day of its re-check grace."""
     valid_through = (
-        Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
-        .annotate(valid_through=Coalesce("expires_on", Value(FAR_FUTURE)))
+        Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+        .annotate(
+            valid_through=Least(
+                Coalesce("expires_on", Value(FAR_FUTURE)), Coalesce("recheck_cutoff_on", Value(FAR_FUTURE))
+            )
+        )
         .order_by("-valid_through")
         .values("valid_through")[:1]
     )
     return Subquery(valid_through, output_field=DateField())
 
 
-def _verified_q(Credential, kinds) -> Q:
-    verified = Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
+def _verified_q(Credential, kinds, condition: Q | None = None) -> Q:
+    verified = Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
     return Q(Exists(verified))
 
 
@@ -135,7 +176,7 @@ def refresh_listing(profiles, registry=apps) -> int:
         & complete_q(registry)
         & Q(suspended_at__isnull=True)
         & _verified_q(Credential, practise_kinds)
-        & _verified_q(Credential, oncology_kinds)
+        & _verified_q(Credential, oncology_kinds, training_standard_q())
         & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
     )
     last_verified = (
@@ -149,7 +190,10 @@ def refresh_listing(profiles, registry=apps) -> int:
             listed_until=Case(
                 When(
                     eligible,
-                    then=Least(_latest_expiry(Credential, practise_kinds), _latest_expiry(Credential, oncology_kinds)),
+                    then=Least(
+                        _latest_expiry(Credential, practise_kinds),
+                        _latest_expiry(Credential, oncology_kinds, training_standard_q()),
+                    ),
                 ),
                 default=Value(None),
                 output_field=DateField(),
@@ -195,8 +239,8 @@ def listed_q(today: date | None = None) -> Q:
         Q(submitted_at__isnull=False)
         & complete_q()
         & Q(suspended_at__isnull=True)
-        & Q(Exists(current.filter(kind__in=Credential.PRACTISE_KINDS)))
-        & Q(Exists(current.filter(kind__in=Credential.ONCOLOGY_KINDS)))
+        & Q(Exists(current.filter(recheck_current_q(today), kind__in=Credential.PRACTISE_KINDS)))
+        & Q(Exists(current.filter(training_standard_q())))
         & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
     )
 
@@ -215,21 +259,31 @@ def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
         )
     credentials = [c for c in profile.credentials.all()]
     current = [c for c in credentials if c.is_current(today)]
-    if not any(c.kind in Credential.PRACTISE_KINDS for c in current):
-        reasons.append(
-            Reason(
-                "no_practise_credential",
-                "You need a verified, unexpired licence or registration to practise massage "
-                "(or, where massage is not regulated, a verified statement naming your jurisdiction).",
+    practise = [c for c in current if c.kind in Credential.PRACTISE_KINDS]
+    if not any(not c.is_recheck_overdue(today) for c in practise):
+        if practise:
+            reasons.append(RECHECK_OVERDUE)
+        elif any(c.kind == Credential.Kind.UNREGULATED for c in credentials if c.status != "withdrawn"):
+            reasons.append(STATEMENT_ONLY)
+        else:
+            reasons.append(
+                Reason(
+                    "no_practise_credential",
+                    "You need a verified, unexpired licence or registration to practise massage (or, where "
+                    "massage is not regulated, a verified voluntary registration or professional-body membership).",
+                )
             )
-        )
-    if not any(c.kind in Credential.ONCOLOGY_KINDS for c in current):
-        reasons.append(
-            Reason(
-                "no_oncology_credential",
-                "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
+    oncology = [c for c in current if c.kind in Credential.ONCOLOGY_KINDS]
+    if not any(c.meets_training_standard for c in oncology):
+        if oncology:
+            reasons.append(TRAINING_BELOW_STANDARD)
+        else:
+            reasons.append(
+                Reason(
+                    "no_oncology_credential",
+                    "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
+                )
             )
-        )
     if not profile.locations.all():
         reasons.append(NO_LOCATION)
     return reasons

@@ -2,6 +2,7 @@
 credentials and the append-only record of every review action."""
 
 import secrets
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -12,9 +13,16 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from directory.search.nearest import ProfileQuerySet
 from directory.storage import private_storage
+
+# The published standard for oncology training (S4OM's foundational criteria):
+# at least this many hours, including supervised hands-on practice, or a CLT.
+TRAINING_STANDARD_HOURS = 24
+# A verified licence or registration stops counting this long after its re-check date.
+RECHECK_GRACE = timedelta(days=30)
 
 
 class Vocabulary(models.Model):
@@ -121,6 +129,9 @@ class Profile(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # A new name waits here until a reviewer checks it against the licence; the
+    # verified name stays on the page until then.
+    pending_display_name = models.CharField(max_length=120, blank=True, editable=False)
 
     # The listing rule, stored for speed (see listing.refresh_listing): the last
     # day this profile is listed given its current data, compared with
@@ -277,7 +288,9 @@ class Location(ProfilePart):
 class Credential(ProfilePart):
     class Kind(models.TextChoices):
         LICENCE = "licence", "Licence or registration to practise massage"
-        UNREGULATED = "unregulated", "Statement: massage is not regulated where I practise"
+        VOLUNTARY_REGISTER = "voluntary_register", "Registration on a voluntary register (such as CNHC or CAMTC)"
+        MEMBERSHIP = "membership", "Membership of a professional body that checks qualifications and insurance"
+        UNREGULATED = "unregulated", "Statement: massage is not regulated where I practise (does not list on its own)"
         ONCOLOGY_TRAINING = "oncology_training", "Oncology massage training"
         CLT = "clt", "Lymphedema therapist certification (CLT)"
         MLD = "mld", "Manual lymphatic drainage certification"
@@ -290,14 +303,19 @@ class Credential(ProfilePart):
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Not accepted"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # A verified version replaced by its verified revision; kept for the history.
+        REPLACED = "replaced", "Replaced by a newer version"
 
     class Method(models.TextChoices):
         REGISTRY = "registry", "Registry look-up at the primary source"
         DOCUMENT = "document", "Document review"
         ISSUER = "issuer", "Confirmed with the issuer"
 
-    # Kinds that make a profile count as licensed to practise.
-    PRACTISE_KINDS = (Kind.LICENCE, Kind.UNREGULATED)
+    # Kinds that give a right to practise checked at a source. A statement
+    # (Kind.UNREGULATED) is not among them: it never lists anyone.
+    PRACTISE_KINDS = (Kind.LICENCE, Kind.VOLUNTARY_REGISTER, Kind.MEMBERSHIP)
+    # Kinds with a number on a public register (shown to patients, linked to the look-up).
+    REGISTER_KINDS = (Kind.LICENCE, Kind.VOLUNTARY_REGISTER)
     # Kinds that show oncology-specific training.
     ONCOLOGY_KINDS = (Kind.ONCOLOGY_TRAINING, Kind.CLT)
     # Kinds whose expiry date is required.
@@ -305,7 +323,10 @@ class Credential(ProfilePart):
     # Kinds where training hours apply.
     TRAINING_KINDS = (Kind.ONCOLOGY_TRAINING, Kind.CLT, Kind.MLD)
     # Changing any of these on a verified credential sends it back to review.
-    SUBSTANCE_FIELDS = ("kind", "issuer", "identifier", "jurisdiction", "issued_on", "expires_on", "evidence")
+    SUBSTANCE_FIELDS = (
+        "kind", "issuer", "identifier", "jurisdiction", "issued_on", "expires_on", "training_hours", "hands_on",
+        "evidence",
+    )  # fmt: skip
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -319,6 +340,11 @@ class Credential(ProfilePart):
     training_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     evidence = models.FileField(storage=private_storage, upload_to=evidence_upload_to, blank=True)
     evidence_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    hands_on = models.BooleanField("included supervised hands-on practice", null=True, blank=True)
+    # A change to a verified credential waits here as a new row until a reviewer decides.
+    revises = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions", editable=False
+    )
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
@@ -329,6 +355,13 @@ class Credential(ProfilePart):
     method = models.CharField(max_length=12, choices=Method.choices, blank=True)
     reference = models.CharField(max_length=300, blank=True, help_text="For example the registry entry consulted.")
     name_matches = models.BooleanField(default=False)
+    # What the reviewer saw at the source (verification standard).
+    source = models.CharField("register or source consulted", max_length=200, blank=True)
+    register_status = models.CharField("status shown at the register", max_length=80, blank=True)
+    disciplinary_action = models.BooleanField("the register shows a public disciplinary action", null=True)
+    # Re-check: the next day it is due and the last day it still counts when overdue.
+    recheck_due_on = models.DateField(null=True, blank=True)
+    recheck_cutoff_on = models.DateField(null=True, blank=True, editable=False)
     note_to_therapist = models.TextField(blank=True)
     internal_note = models.TextField(blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -372,6 +405,64 @@ class Credential(ProfilePart):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.issuer}"
+
+    def save(self, *args, **kwargs):
+        # The last day an overdue re-check still counts, kept with the due date it follows from.
+        self.recheck_cutoff_on = self.recheck_due_on + RECHECK_GRACE if self.recheck_due_on else None
+        if "update_fields" in kwargs and kwargs["update_fields"] and "recheck_due_on" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "recheck_cutoff_on"}
+        super().save(*args, **kwargs)
+
+    @property
+    def jurisdiction_entry(self):
+        from directory import jurisdictions
+
+        return jurisdictions.find(self.jurisdiction)
+
+    @property
+    def lookup_url(self) -> str:
+        entry = self.jurisdiction_entry
+        return entry.lookup_url if entry and self.kind in self.REGISTER_KINDS else ""
+
+    @property
+    def shows_number(self) -> bool:
+        """Licence and registration numbers are public, so patients can look them up."""
+        return bool(self.identifier) and self.kind in self.REGISTER_KINDS
+
+    @property
+    def register_short_name(self) -> str:
+        """ "CNHC" for "Complementary and Natural Healthcare Council (CNHC)"; else the whole name."""
+        name = self.source or self.issuer
+        return name[name.rfind("(") + 1 : -1] if name.endswith(")") and "(" in name else name
+
+    @property
+    def checked_sentence(self) -> str:
+        """How and when it was checked, in a patient's words: no more than the record holds."""
+        if self.verified_on is None:
+            return ""
+        when = date_format(self.verified_on, settings.DATE_FORMAT)
+        if self.method == self.Method.REGISTRY:
+            source = self.source or self.issuer
+            place = source if source.lower().startswith("the ") else f"the {source}"
+            return f"Checked at {place} on {when}"
+        if self.method == self.Method.ISSUER:
+            return f"Confirmed with {self.issuer} on {when}"
+        return f"Document checked by our reviewers on {when}"
+
+    @property
+    def meets_training_standard(self) -> bool:
+        if self.kind == self.Kind.CLT:
+            return True
+        return (
+            self.kind == self.Kind.ONCOLOGY_TRAINING
+            and (self.training_hours or 0) >= TRAINING_STANDARD_HOURS
+            and self.hands_on is True
+        )
+
+    def is_recheck_overdue(self, today=None) -> bool:
+        """More than the grace period past its re-check date: it no longer counts for listing."""
+        today = today or timezone.localdate()
+        return self.recheck_cutoff_on is not None and self.recheck_cutoff_on < today
 
     def is_expired(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -422,6 +513,11 @@ class VerificationEvent(models.Model):
         SUSPENDED = "suspended", "Profile suspended"
         REINSTATED = "reinstated", "Profile reinstated"
         EVIDENCE_OPENED = "evidence_opened", "Evidence opened"
+        REVISION_SUBMITTED = "revision_submitted", "Change submitted for review"
+        RECHECKED = "rechecked", "Re-checked at the source"
+        ACTION_DECIDED = "action_decided", "Disciplinary action considered by an administrator"
+        CONCERN_REPORTED = "concern_reported", "Concern reported"
+        CONCERN_RESOLVED = "concern_resolved", "Concern resolved"
 
     # Empty only after the therapist deleted their account (keep_without_person);
     # PROTECT still stops any other deletion of a profile or credential with a history.
@@ -473,10 +569,11 @@ class CredentialReminder(models.Model):
         DAYS_30 = "30_days", "30 days before expiry"
         DAYS_7 = "7_days", "7 days before expiry"
         EXPIRED = "expired", "Expired"
+        RECHECK = "recheck", "Re-check overdue: 14 days before the listing pauses"
 
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    expires_on = models.DateField(help_text="The expiry date the reminder was about.")
+    expires_on = models.DateField(help_text="The expiry (or re-check) date the reminder was about.")
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -523,3 +620,47 @@ class SearchEdition(models.Model):
 
     def __str__(self) -> str:
         return f"Search edition {self.number}"
+
+
+class Concern(models.Model):
+    """Someone's concern about a listing: saved first, shown to reviewers beside
+    the profile, resolved with an outcome recorded as a verification event."""
+
+    class Reason(models.TextChoices):
+        NOT_QUALIFIED = "not_qualified", "They may not be qualified"
+        UNSAFE = "unsafe", "Unsafe practice"
+        WRONG_DETAILS = "wrong_details", "Wrong details on the listing"
+        OTHER = "other", "Something else"
+
+    class Outcome(models.TextChoices):
+        NO_ACTION = "no_action", "No action needed"
+        CORRECTED = "corrected", "Details corrected"
+        SUSPENDED = "suspended", "Listing suspended"
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="concerns")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(max_length=3000)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | (~Q(outcome="") & ~Q(resolution_note="")),
+                name="concern_resolution_has_outcome_and_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Concern about {self.profile} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -101,7 +101,7 @@ def build_expiry_reminder(credential_id: int, *, reminder: str, expires_on: str)
     if expired:
         subject = "Your credential has expired"
     else:
-        subject = f"Your credential expires on {credential.expires_on:%B} {credential.expires_on.day}"
+        subject = f"Your credential expires on {credential.expires_on.day} {credential.expires_on:%B %Y}"
     return _message(
         to=credential.profile.user.email,
         subject=subject,
@@ -119,6 +119,102 @@ def build_now_listed(profile_id: int):
         subject="Patients can now find you",
         template="directory/email/now_listed.txt",
         context={"profile": profile, "profile_url": _absolute(profile.get_absolute_url())},
+    )
+
+
+def _concern(concern_id: int):
+    from directory.models import Concern
+
+    return Concern.objects.select_related("profile").filter(pk=concern_id).first()
+
+
+# What a reporter is told about the outcome, in general words: never the reviewers' note.
+CONCERN_OUTCOME_WORDS = {
+    "no_action": "A reviewer looked into it and found no reason to change the listing.",
+    "corrected": "A reviewer looked into it and the details on the listing were corrected.",
+    "suspended": "A reviewer looked into it and the listing is no longer shown.",
+}
+
+
+def send_concern_receipt(concern) -> bool:
+    """Only when the reporter left an address. No report text: the email says only that it arrived."""
+    if not concern.email:
+        return False
+    mail.queue("concern_receipt", concern.pk)
+    return True
+
+
+def send_concern_outcome(concern) -> bool:
+    if not concern.email:
+        return False
+    mail.queue("concern_outcome", concern.pk)
+    return True
+
+
+def send_recheck_list(to_user, credentials, *, near_cutoff: bool) -> bool:
+    """Reviewers: the re-checks due. Superusers (near_cutoff): those about to stop counting."""
+    mail.queue("recheck_list", to_user.pk, credential_ids=[c.pk for c in credentials], near_cutoff=near_cutoff)
+    return True
+
+
+def send_recheck_notice(credential) -> bool:
+    """The therapist: their listing pauses if the re-check is not done by the cutoff."""
+    mail.queue("recheck_notice", credential.pk)
+    return True
+
+
+def build_concern_receipt(concern_id: int):
+    concern = _concern(concern_id)
+    if concern is None or not concern.email:
+        return None
+    return _message(
+        to=concern.email,
+        subject="We received your concern",
+        template="directory/email/concern_receipt.txt",
+        context={"concern": concern},
+    )
+
+
+def build_concern_outcome(concern_id: int):
+    concern = _concern(concern_id)
+    if concern is None or not concern.email or concern.outcome not in CONCERN_OUTCOME_WORDS:
+        return None
+    return _message(
+        to=concern.email,
+        subject="We looked into your concern",
+        template="directory/email/concern_outcome.txt",
+        context={"concern": concern, "outcome": CONCERN_OUTCOME_WORDS[concern.outcome]},
+    )
+
+
+def build_recheck_list(user_id: int, *, credential_ids: list[int], near_cutoff: bool):
+    from django.contrib.auth import get_user_model
+
+    from directory.models import Credential
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    credentials = list(Credential.objects.select_related("profile").filter(pk__in=credential_ids))
+    if user is None or not credentials:
+        return None
+    count = len(credentials)
+    subject = f"{count} re-check(s) within 7 days of the cutoff" if near_cutoff else f"{count} re-check(s) due"
+    return _message(
+        to=user.email,
+        subject=subject,
+        template="directory/email/recheck_list.txt",
+        context={"credentials": credentials, "near_cutoff": near_cutoff, "queue_url": _absolute("/review/")},
+    )
+
+
+def build_recheck_notice(credential_id: int):
+    credential = _credential(credential_id)
+    if credential is None:
+        return None
+    return _message(
+        to=credential.profile.user.email,
+        subject="We need to re-check your licence or registration",
+        template="directory/email/recheck_notice.txt",
+        context={"credential": credential},
     )
 
 
@@ -155,4 +251,8 @@ BUILDERS = {
     "now_listed": (build_now_listed, None),
     "enquiry": (build_enquiry_notice, enquiry_notified),
     "account": (build_account_mail, None),
+    "concern_receipt": (build_concern_receipt, None),
+    "concern_outcome": (build_concern_outcome, None),
+    "recheck_list": (build_recheck_list, None),
+    "recheck_notice": (build_recheck_notice, None),
 }

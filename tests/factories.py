@@ -77,6 +77,7 @@ def add_credential(
     )
     if kind in Credential.TRAINING_KINDS:
         defaults["training_hours"] = 32
+        defaults["hands_on"] = True
     defaults.update(fields)
     credential = Credential(profile=profile, kind=kind, status=status, **defaults)
     if status == Credential.Status.VERIFIED:
@@ -85,6 +86,10 @@ def add_credential(
         credential.verified_on = today
         credential.method = Credential.Method.REGISTRY
         credential.name_matches = True
+        if kind in Credential.REGISTER_KINDS:
+            credential.source = credential.source or "Test State Board of Massage Therapy"
+            credential.register_status = credential.register_status or "Active"
+            credential.disciplinary_action = False
     credential.save()
     return credential
 
@@ -99,6 +104,10 @@ def make_listed_profile(
     add_credential(profile, Credential.Kind.LICENCE, status=Credential.Status.VERIFIED, reviewer=reviewer)
     add_credential(profile, Credential.Kind.ONCOLOGY_TRAINING, status=Credential.Status.VERIFIED, reviewer=reviewer)
     return profile
+
+
+# What a reviewer records after looking a licence up at its register.
+LOOKED_UP = dict(source="New York State Office of the Professions", register_status="Active", disciplinary_action=False)
 
 
 def days_from_today(days: int) -> date:

@@ -34,6 +34,9 @@ POST_ONLY = {
     "review_reject",
     "review_suspend",
     "review_reinstate",
+    "review_recheck",
+    "review_resolve_concern",
+    "review_decide_name",
 }
 
 
@@ -100,6 +103,8 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
         "enquiry_list": (therapist, reverse("enquiry_list")),
         "enquiry_detail": (therapist, reverse("enquiry_detail", kwargs={"enquiry_id": world.enquiry.pk})),
         "therapist_enquiry": (anonymous, reverse("therapist_enquiry", kwargs={"slug": world.listed.slug})),
+        # A concern about a listing: it too shows what was typed when there is a mistake.
+        "therapist_concern": (anonymous, reverse("therapist_concern", kwargs={"slug": world.listed.slug})),
         # Review.
         "review_queue": (reviewer, reverse("review_queue")),
         "review_credential": (reviewer, reverse("review_credential", args=[world.credential.pk])),
@@ -144,7 +149,7 @@ def _pages(world: World) -> dict[str, tuple[Client, str]]:
 
 def private_url_names() -> set[str]:
     names = {entry.name for url, entry in url_samples() if url.startswith(PRIVATE_PREFIXES)}
-    return names | {"therapist_enquiry"}
+    return names | {"therapist_enquiry", "therapist_concern"}
 
 
 def test_every_private_url_is_checked():

@@ -1,5 +1,6 @@
-"""PRODUCT.md "Changes after review": what a therapist changes after a
-reviewer decided goes back to review, and removing keeps the history."""
+"""PRODUCT.md "Changes after review": a change to a verified credential or to
+the name waits as a revision while the verified version stays listed;
+removing withdraws at once and keeps the history."""
 
 import pytest
 from django.urls import reverse
@@ -37,6 +38,7 @@ def form_data_of(credential: Credential, **changes) -> dict:
         "issued_on": credential.issued_on.isoformat() if credential.issued_on else "",
         "expires_on": credential.expires_on.isoformat() if credential.expires_on else "",
         "training_hours": credential.training_hours or "",
+        "hands_on": {True: "True", False: "False"}.get(credential.hands_on, ""),
     }
     data.update(changes)
     return data
@@ -51,42 +53,48 @@ def form_data_of(credential: Credential, **changes) -> dict:
         {"expires_on": days_from_today(900).isoformat()},
     ],
 )
-def test_changing_a_verified_credentials_substance_sends_it_back_to_review(client, listed, change):
+def test_changing_a_verified_credentials_substance_waits_as_a_revision_and_stays_listed(client, listed, change):
     licence = licence_of(listed)
-    response = client.post(reverse("credential_edit", args=[licence.pk]), form_data_of(licence, **change))
-    assert response.status_code == 302
-    licence.refresh_from_db()
-    assert licence.status == Credential.Status.PENDING
-    assert licence.reviewed_by is None and licence.verified_on is None
-    assert VerificationEvent.objects.filter(credential=licence, action="returned").count() == 1
-    assert not is_listed(Profile.objects.get(pk=listed.pk))
-
-
-def test_a_new_document_on_a_verified_credential_sends_it_back_to_review(client, listed):
-    licence = licence_of(listed)
-    data = {**form_data_of(licence), "evidence": pdf_upload("renewed.pdf")}
-    client.post(reverse("credential_edit", args=[licence.pk]), data)
-    licence.refresh_from_db()
-    assert licence.status == Credential.Status.PENDING
-    assert licence.evidence_content_type == "application/pdf"
-    assert "evidence" in VerificationEvent.objects.get(credential=licence, action="returned").note
-
-
-def test_saving_a_verified_credential_unchanged_keeps_it_verified(client, listed):
-    licence = licence_of(listed)
-    response = client.post(reverse("credential_edit", args=[licence.pk]), form_data_of(licence), follow=True)
-    assert "goes back to review" not in response.content.decode()
+    response = client.post(reverse("credential_edit", args=[licence.pk]), form_data_of(licence, **change), follow=True)
+    assert "Your change waits for review" in response.content.decode()
+    assert "Change waiting for review" in response.content.decode()
     licence.refresh_from_db()
     assert licence.status == Credential.Status.VERIFIED
-    assert not VerificationEvent.objects.filter(credential=licence, action="returned").exists()
+    revision = licence.revisions.get()
+    assert revision.status == Credential.Status.PENDING
+    field, value = next(iter(change.items()))
+    assert str(getattr(revision, field)) == value
+    assert VerificationEvent.objects.filter(credential=revision, action="revision_submitted").exists()
+    assert is_listed(Profile.objects.get(pk=listed.pk))
+    # Patients still see the verified version.
+    page = client.get(listed.get_absolute_url()).content.decode()
+    assert licence.identifier in page
 
 
-def test_changing_training_hours_is_not_a_change_of_substance(client, listed):
+def test_a_second_edit_updates_the_waiting_revision(client, listed):
+    licence = licence_of(listed)
+    client.post(reverse("credential_edit", args=[licence.pk]), form_data_of(licence, identifier="DEMO-NY-7777"))
+    client.post(reverse("credential_edit", args=[licence.pk]), form_data_of(licence, identifier="DEMO-NY-7778"))
+    assert licence.revisions.get().identifier == "DEMO-NY-7778"
+
+
+def test_a_new_document_on_a_verified_credential_waits_as_a_revision(client, listed):
+    licence = licence_of(listed)
+    data = {**form_data_of(licence), "evidence": pdf_upload()}
+    client.post(reverse("credential_edit", args=[licence.pk]), data)
+    licence.refresh_from_db()
+    assert licence.status == Credential.Status.VERIFIED
+    assert licence.revisions.get().evidence
+
+
+def test_changing_training_hours_is_a_change_of_substance(client, listed):
     training = listed.credentials.get(kind="oncology_training")
-    client.post(reverse("credential_edit", args=[training.pk]), form_data_of(training, training_hours="48"))
+    client.post(reverse("credential_edit", args=[training.pk]), form_data_of(training, training_hours="12"))
     training.refresh_from_db()
-    assert training.training_hours == 48
+    assert training.training_hours == 32
     assert training.status == Credential.Status.VERIFIED
+    assert training.revisions.get().training_hours == 12
+    assert is_listed(Profile.objects.get(pk=listed.pk))
 
 
 def test_correcting_a_rejected_credential_sends_it_back_to_review(client, therapist):
@@ -99,12 +107,15 @@ def test_correcting_a_rejected_credential_sends_it_back_to_review(client, therap
     assert rejected.status == Credential.Status.PENDING
 
 
-def test_a_new_name_sends_verified_credentials_back_to_review(client, listed):
+def test_a_new_name_waits_for_review_and_the_verified_name_stays_listed(client, listed):
     response = client.post(reverse("profile_edit"), profile_data(display_name="Marigold Fenn"), follow=True)
-    assert "went back to our reviewers" in response.content.decode()
-    assert set(listed.credentials.values_list("status", flat=True)) == {"pending"}
-    assert VerificationEvent.objects.filter(profile=listed, action="returned").count() == 2
-    assert not is_listed(Profile.objects.get(pk=listed.pk))
+    assert "Your new name waits for our reviewers" in response.content.decode()
+    listed.refresh_from_db()
+    assert listed.display_name == "Marigold Ashby-Fenn"
+    assert listed.pending_display_name == "Marigold Fenn"
+    assert set(listed.credentials.values_list("status", flat=True)) == {"verified"}
+    assert VerificationEvent.objects.filter(profile=listed, action="revision_submitted").count() == 1
+    assert is_listed(Profile.objects.get(pk=listed.pk))
 
 
 def test_other_profile_changes_leave_credentials_verified(client, listed):

@@ -140,7 +140,7 @@ def test_an_unregulated_statement_names_its_jurisdiction(client, therapist):
 
 def test_the_add_form_can_start_with_a_kind_chosen(client, therapist):
     page = client.get(ADD + "?kind=oncology_training").content.decode()
-    assert 'value="oncology_training" id="id_kind_2" required checked' in page
+    assert 'value="oncology_training" id="id_kind_4" required checked' in page
     assert page.count("required checked") == 1
 
 
@@ -246,7 +246,7 @@ def test_editing_keeps_the_stored_document_unless_a_new_one_is_chosen(client, th
 
     page = client.get(url).content.decode()
     today = timezone.localdate()
-    assert f"Document on file (PDF, uploaded {today:%-d %b %Y})" in page
+    assert f"Document on file (PDF, uploaded {today:%-d %B %Y})" in page
     assert reverse("credential_evidence", args=[credential.pk]) in page
     assert "Replace the document (optional)" in page
     assert 'aria-describedby="id_evidence_onfile id_evidence_helptext"' in page

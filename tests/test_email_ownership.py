@@ -16,6 +16,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests.factories import PASSWORD, make_user
+from tests.mail_helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ NEW_PASSWORD = "victims-newer-long-passphrase"
 
 
 def last_mail_to(address: str):
+    run_tasks()
     sent = [message for message in mail.outbox if address in message.to]
     assert sent, f"no mail to {address}"
     return sent[-1]

@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 
 from directory import services
 from directory.models import Credential, VerificationEvent
-from tests.factories import add_credential, make_profile, make_reviewer
+from tests.factories import LOOKED_UP, add_credential, make_profile, make_reviewer
 from tests.review_helpers import make_mfa_superuser, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,9 @@ def test_each_decision_records_actor_time_action_and_the_message_for_the_therapi
     services.verify_credential(
         credential=credential,
         reviewer=reviewer,
-        method="issuer",
+        method="registry",
         name_matches=True,
+        **LOOKED_UP,
         internal_note="Spoke to the registrar.",
         note_to_therapist="All in order.",
     )
@@ -81,6 +82,7 @@ def test_a_verification_without_a_message_notes_the_method_only():
         reviewer=make_reviewer(),
         method="registry",
         name_matches=True,
+        **LOOKED_UP,
         internal_note="Private remark.",
     )
     assert credential.events.get().note == "Verified by registry look-up at the primary source."

@@ -15,7 +15,15 @@ from tests.review_helpers import decide, signed_in_reviewer
 
 pytestmark = pytest.mark.django_db
 Kind = Credential.Kind
-VERIFY = {"method": "registry", "name_matches": "on"}
+VERIFY = {
+    "method": "registry",
+    "name_matches": "on",
+    "source": "New York State Office of the Professions",
+    "register_status": "Active",
+    "disciplinary_action": "no",
+    "training_hours": "32",
+    "hands_on": "yes",
+}
 
 
 def listed(profile, today=None) -> bool:
@@ -155,15 +163,92 @@ def test_an_mld_certificate_is_not_oncology_training(client, reviewer):
     assert not listed(profile)
 
 
-def test_a_verified_unregulated_jurisdiction_statement_stands_in_for_a_licence(client, reviewer):
+def test_a_verified_statement_alone_never_lists_where_massage_is_not_regulated(client, reviewer):
     profile = make_listed_profile()
     credential_of(profile, Kind.LICENCE).delete()
-    assert not listed(profile)
     statement = add_credential(
-        profile, Kind.UNREGULATED, issuer="Self-declared", identifier="", jurisdiction="Demo Territory", expires_on=None
+        profile, Kind.UNREGULATED, issuer="Self-declared", identifier="", jurisdiction="Kansas", expires_on=None
     )
-    decide(client, statement, "verify", {**VERIFY, "method": "document"})
+    response = decide(client, statement, "verify", {**VERIFY, "method": "document"})
+    assert response.status_code == 302
+    assert not listed(profile)
+    assert "statement_only" in reason_codes(profile)
+
+
+def test_a_professional_body_membership_lists_where_massage_is_not_regulated(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    membership = add_credential(
+        profile, Kind.MEMBERSHIP, issuer="Test Association of Bodywork", jurisdiction="Kansas", expires_on=None
+    )
+    decide(client, membership, "verify", {**VERIFY, "method": "issuer"})
     assert listed(profile)
+
+
+def test_a_voluntary_registration_lists_through_a_registry_look_up_only(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    cnhc = add_credential(profile, Kind.VOLUNTARY_REGISTER, issuer="CNHC", jurisdiction="England")
+    response = decide(client, cnhc, "verify", {**VERIFY, "method": "document"})
+    assert "England has a public register: the method must be a registry look-up." in response.content.decode()
+    assert not listed(profile)
+    decide(client, cnhc, "verify", {**VERIFY, "source": "Complementary and Natural Healthcare Council (CNHC)"})
+    assert listed(profile)
+
+
+def test_a_licence_where_massage_is_only_certified_voluntarily_cannot_be_verified(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    licence = add_credential(profile, Kind.LICENCE, issuer="A city permit office", jurisdiction="California")
+    response = decide(client, licence, "verify", VERIFY)
+    assert "California does not license massage" in response.content.decode()
+    assert not listed(profile)
+
+
+def test_a_licence_with_a_disciplinary_action_needs_an_administrators_recorded_decision(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    licence = add_credential(profile, Kind.LICENCE)
+    response = decide(client, licence, "verify", {**VERIFY, "disciplinary_action": "yes"})
+    assert "only an administrator can verify" in response.content.decode()
+    assert not listed(profile)
+
+
+def test_training_below_the_standard_is_kept_but_does_not_list(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    short = add_credential(profile, Kind.ONCOLOGY_TRAINING, training_hours=12)
+    decide(client, short, "verify", {**VERIFY, "method": "document", "training_hours": "12"})
+    assert Credential.objects.get(pk=short.pk).status == Credential.Status.VERIFIED
+    assert not listed(profile)
+    assert "training_below_standard" in reason_codes(profile)
+
+
+def test_training_without_hands_on_practice_does_not_list_and_24_hours_with_it_does(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.ONCOLOGY_TRAINING).delete()
+    webinar = add_credential(profile, Kind.ONCOLOGY_TRAINING, training_hours=40, hands_on=False)
+    decide(client, webinar, "verify", {**VERIFY, "method": "document", "training_hours": "40", "hands_on": "no"})
+    assert not listed(profile)
+    enough = add_credential(profile, Kind.ONCOLOGY_TRAINING, training_hours=24)
+    decide(client, enough, "verify", {**VERIFY, "method": "document", "training_hours": "24", "hands_on": "yes"})
+    assert listed(profile)
+
+
+# --- Re-check: a right to practise stops counting more than 30 days after its re-check date
+
+
+def test_a_licence_counts_through_30_days_past_its_recheck_and_stops_the_day_after(client, reviewer):
+    profile = make_listed_profile()
+    credential_of(profile, Kind.LICENCE).delete()
+    licence = add_credential(profile, Kind.LICENCE, expires_on=timezone.localdate() + timedelta(days=1000))
+    decide(client, licence, "verify", VERIFY)
+    licence.refresh_from_db()
+    due = licence.recheck_due_on
+    assert due is not None
+    assert listed(profile, today=due + timedelta(days=30))
+    assert not listed(profile, today=due + timedelta(days=31))
+    assert "recheck_overdue" in reason_codes(profile, today=due + timedelta(days=31))
 
 
 # --- Expiry: valid through expires_on in the site's time zone, delisted the next day, no job

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import EnrolmentLink
 from tests.factories import PASSWORD, make_reviewer, make_user
+from tests.mail_helpers import run_tasks
 from tests.review_helpers import make_mfa_superuser, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,7 @@ def test_the_enrolment_link_lets_its_owner_add_a_factor_once_and_sends_a_notice(
     assert page.status_code == 200
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=reviewer, type=Authenticator.Type.TOTP).exists()
+    run_tasks()
     notices = [message for message in mail.outbox if message.to == ["new.reviewer@example.test"]]
     assert notices, [message.subject for message in mail.outbox]
     assert "authenticator" in notices[-1].subject.lower()
@@ -141,6 +143,7 @@ def test_a_therapist_still_adds_an_authenticator_with_the_password(client, djang
     assert page.status_code == 200
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists()
+    run_tasks()
     assert any("authenticator" in message.subject.lower() for message in mail.outbox)
 
 
@@ -158,4 +161,5 @@ def test_removing_a_factor_sends_a_notice(client):
     response = client.post("/accounts/2fa/totp/deactivate/")
     assert response.status_code == 302, response.content.decode()[:500]
     assert not Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists()
+    run_tasks()
     assert any(message.to == ["therapist@example.test"] for message in mail.outbox)

@@ -41,9 +41,16 @@ def test_the_profile_page_shows_the_therapist_and_their_verified_credentials(cli
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Priya Example" in html
-    assert "Licensed massage therapist, New York (Test State Board of Massage Therapy) — verified" in html
+    licence = therapist.credentials.get(kind=Credential.Kind.LICENCE)
+    assert "Licence to practise massage, New York" in html
+    assert "Issued by Test State Board of Massage Therapy" in html
+    assert (
+        f'number <a href="https://www.op.nysed.gov/verification-search" rel="noopener noreferrer">{licence.identifier}<'
+        in html
+    )
+    assert f"Checked at the Test State Board of Massage Therapy on {licence.verified_on:%-d %B %Y}" in html
     assert "valid until" in html
-    assert "Oncology massage training, 32 hours (Test School of Oncology Massage)" in html
+    assert "Oncology massage training, 32 hours, including supervised hands-on practice" in html
     assert "Manual lymphatic drainage" in html and "Recovering from surgery" in html
     assert "7 years" in html
     assert "<p>Sessions last an hour.</p>" in html
@@ -52,7 +59,8 @@ def test_the_profile_page_shows_the_therapist_and_their_verified_credentials(cli
 def test_the_profile_page_never_shows_private_review_details(client, therapist):
     add_credential(therapist, Credential.Kind.CLT, status=Credential.Status.PENDING, issuer="PENDING-ISSUER-3")
     html = client.get(therapist.get_absolute_url()).content.decode()
-    for secret in ("INTERNAL-NOTE-7", "REGISTRY-REF-9", "PENDING-ISSUER-3", therapist.user.email, "TEST-0"):
+    training = therapist.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
+    for secret in ("INTERNAL-NOTE-7", "REGISTRY-REF-9", "PENDING-ISSUER-3", therapist.user.email, training.identifier):
         assert secret not in html
 
 

@@ -23,6 +23,11 @@ VERIFY = {
     "reference": "State board look-up, entry DEMO-1",
     "name_matches": "on",
     "internal_note": "Checked the board site; the address matches too.",
+    "source": "New York State Office of the Professions",
+    "register_status": "Active",
+    "disciplinary_action": "no",
+    "training_hours": "32",
+    "hands_on": "yes",
 }
 
 
@@ -102,11 +107,21 @@ def test_the_queue_costs_the_same_number_of_queries_for_one_or_many_credentials(
         add_credential(make_profile(), Credential.Kind.LICENCE, jurisdiction=f"State {n % 3}")
     # 1 the session, 2 the user, 3-4 the reviewer's permissions (own, through groups),
     # 5 the jurisdictions offered, 6 the count for the pager, 7 the page of credentials with their
-    # profiles and waiting times.
-    with django_assert_num_queries(7):
+    # profiles and waiting times, 8 the open concerns with their profiles, 9 the re-checks due with their
+    # profiles, 10 the name changes waiting.
+    with django_assert_num_queries(10):
         response = client.get("/review/")
     assert response.status_code == 200
     assert "12 credentials waiting" in response.content.decode()
+
+
+def test_the_queue_is_searched_by_therapist_name_and_each_row_names_the_therapist(client, reviewer):
+    wanted = add_credential(make_profile(display_name="Wanda Willow"), Credential.Kind.LICENCE)
+    add_credential(make_profile(display_name="Zed Zephyr"), Credential.Kind.LICENCE)
+    html = client.get("/review/", {"q": "willow"}).content.decode()
+    assert f"Wanda Willow: {wanted.get_kind_display()}" in html
+    assert "Zed Zephyr" not in html
+    assert "1 credential waiting with this filter" in html
 
 
 def test_the_profile_list_finds_profiles_by_name_or_email(client, reviewer):

@@ -70,6 +70,7 @@ def credential_data(kind: str = "licence", **overrides) -> dict:
         "issued_on": "2022-03-01",
         "expires_on": "2030-03-01" if kind in ("licence", "insurance") else "",
         "training_hours": "" if kind == "licence" else "40",
+        "hands_on": "" if kind == "licence" else "True",
     }
     data.update(overrides)
     return data

@@ -490,13 +490,18 @@ def _therapist(rng: random.Random, index: int, gaz: Gazetteer, vocab: Vocab, chu
         )  # fmt: skip
     else:
         credentials.append(
-            credential(Credential.Kind.UNREGULATED, "U", "Self-declared (synthetic)", jurisdiction=place.jurisdiction)
+            credential(
+                Credential.Kind.MEMBERSHIP,
+                "U",
+                "Quillon Bodywork Association (synthetic)",
+                jurisdiction=place.jurisdiction,
+            )  # fmt: skip
         )
     oncology_kind = Credential.Kind.CLT if rng.random() < 0.2 else Credential.Kind.ONCOLOGY_TRAINING
     credentials.append(
         credential(
             oncology_kind, "T", rng.choice(SCHOOLS), issued_on=issued + timedelta(days=rng.randint(30, 150)),
-            training_hours=rng.choice([16, 24, 32, 45, 90, 135]),
+            training_hours=rng.choice([24, 28, 32, 45, 90, 135]), hands_on=True,
         )
     )  # fmt: skip
     if rng.random() < 0.5:

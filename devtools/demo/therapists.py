@@ -22,7 +22,8 @@ from PIL import Image
 
 from accounts.models import User
 from devtools.demo.people_base import DEMO_PASSWORD, ensure_user
-from directory import services
+from devtools.demo.towns import FIRST_NAMES, PLACES, SCHOOLS, SURNAMES, TOWN_CENTRES
+from directory import jurisdictions, services
 from directory.models import (
     CancerType,
     CareSetting,
@@ -43,13 +44,6 @@ DEMO_PDF = (
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
-# Town centres outside the US (no offline postcode data there).
-TOWN_CENTRES = {
-    "Leeds": (53.7965, -1.5478),
-    "London": (51.5085, -0.1257),
-    "Toronto": (43.7001, -79.4163),
-}
-
 K = Credential.Kind
 
 
@@ -65,6 +59,10 @@ class Cred:
     evidence: str = "pdf"  # "pdf", "png" or ""
     outcome: str = "verified"  # "verified", "pending" or "rejected"
     note: str = ""
+    hands_on: bool | None = None
+    # What the reviewer saw at the register (licences and registrations).
+    disciplinary_action: bool = False
+    recheck_overdue_days: int = 0  # > 0: the re-check date passed this many days ago
 
 
 @dataclass
@@ -101,14 +99,30 @@ class Demo:
 
 
 def _licence(state: str, number: str, *, expires_in_days: int = 500, **kwargs) -> Cred:
+    """A licence from the board the jurisdictions table names (the number is invented)."""
+    board = jurisdictions.find(state).register
+    return Cred(K.LICENCE, board, state, number, expires_in_days=expires_in_days, **kwargs)
+
+
+def _cnhc(nation: str, number: str, **kwargs) -> Cred:
     return Cred(
-        K.LICENCE, f"{state} Demo Board of Massage Therapy", state, number,
-        expires_in_days=expires_in_days, **kwargs,
+        K.VOLUNTARY_REGISTER, "Complementary and Natural Healthcare Council (CNHC)", nation, number,
+        expires_in_days=kwargs.pop("expires_in_days", 300), **kwargs,
+    )  # fmt: skip
+
+
+def _camtc(number: str, **kwargs) -> Cred:
+    return Cred(
+        K.VOLUNTARY_REGISTER, "California Massage Therapy Council (CAMTC)", "California", number,
+        expires_in_days=kwargs.pop("expires_in_days", 600), **kwargs,
     )  # fmt: skip
 
 
 def _training(issuer: str = "Willowbank Institute of Oncology Touch", hours: int = 32, **kwargs) -> Cred:
-    return Cred(K.ONCOLOGY_TRAINING, issuer, hours=hours, evidence=kwargs.pop("evidence", "png"), **kwargs)
+    return Cred(
+        K.ONCOLOGY_TRAINING, issuer, hours=hours, evidence=kwargs.pop("evidence", "png"),
+        hands_on=kwargs.pop("hands_on", True), **kwargs,
+    )  # fmt: skip
 
 
 def _clt(**kwargs) -> Cred:
@@ -366,7 +380,7 @@ LISTED = [
         "mabel.thornbury@demo.example",
         "Mabel Thornbury",
         "Home visits in the White River valley, Vermont",
-        "Rural home visits by car. Massage is not licensed in Vermont; my oncology training is verified.",
+        "Rural home visits by car. Massage is not licensed in Vermont; my professional-body membership is checked.",
         "listed",
         zip_code="05060",
         gender="woman",
@@ -381,10 +395,10 @@ LISTED = [
         fees=(60, 90, "USD"),
         free_sessions=True,
         credentials=[
-            Cred(K.UNREGULATED, "Self-declared statement", "Vermont", evidence=""),
+            Cred(K.MEMBERSHIP, "Green Hollow Demo Association of Bodywork Therapists", "Vermont", "DEMO-GHA-0042"),
             _training("Lanternlight Palliative Touch School", 60),
         ],
-        note="unregulated jurisdiction statement",
+        note="unregulated state: professional-body membership",
     ),  # fmt: skip
     Demo(
         "nerys.blackwood@demo.example",
@@ -406,7 +420,7 @@ LISTED = [
         fees=(40, 60, "GBP"),
         sliding_scale=True,
         credentials=[
-            Cred(K.UNREGULATED, "Self-declared statement", "England", evidence=""),
+            _cnhc("England", "DEMO-CNHC-0001"),
             _training("Yorkshire Demo College of Complementary Care", 30),
         ],
     ),  # fmt: skip
@@ -429,7 +443,7 @@ LISTED = [
         cancer_types=("breast", "head-and-neck"),
         fees=(65, 90, "GBP"),
         accessible=True,
-        credentials=[Cred(K.UNREGULATED, "Self-declared statement", "England", evidence=""), _clt()],
+        credentials=[_cnhc("England", "DEMO-CNHC-0002"), _clt()],
     ),  # fmt: skip
     Demo(
         "priya.lighthouse@demo.example",
@@ -530,16 +544,111 @@ NOT_LISTED = [
         "zebedee.changed@demo.example",
         "Zebedee Changeling",
         "Reflexology in Hackensack",
-        "Changed a verified licence number, so it went back to review.",
+        "Corrected a typo in a verified licence number: the change waits for review, the verified licence stays.",
         "returned",
         zip_code="07601",
         services=("reflexology", "oncology-massage"),
         credentials=[_licence("New Jersey", "DEMO-NJ-0003"), _training()],
-        note="verified licence changed, back to review",
+        note="verified licence corrected: a pending revision, still listed",
     ),  # fmt: skip
 ]
 
-THERAPISTS = LISTED + NOT_LISTED
+SERVICE_SETS = (
+    ("oncology-massage", "hand-and-foot-massage"),
+    ("manual-lymphatic-drainage", "lymphedema-therapy"),
+    ("comfort-touch", "oncology-massage"),
+    ("reflexology", "seated-massage"),
+    ("oncology-massage", "scar-tissue-massage"),
+)
+PHASE_SETS = (
+    ("newly-diagnosed", "active-treatment"),
+    ("after-surgery", "survivorship"),
+    ("advanced-cancer", "end-of-life"),
+    ("active-treatment", "survivorship"),
+)
+CANCER_SETS = (("breast", "lung"), ("blood", "colorectal"), ("prostate", "bladder-kidney"), ("head-and-neck", "skin"))
+CURRENCIES = {"US": "USD", "GB": "GBP", "CA": "CAD"}
+
+
+def _right_to_practise(jurisdiction: str, n: int) -> Cred:
+    """The path the jurisdictions table gives: a licence, CAMTC, or CNHC."""
+    if jurisdiction == "California":
+        return _camtc(f"DEMO-CAMTC-{100 + n:04d}")
+    if jurisdiction in ("England", "Scotland", "Wales", "Northern Ireland"):
+        return _cnhc(jurisdiction, f"DEMO-CNHC-{100 + n:04d}")
+    code = jurisdictions.find(jurisdiction).code.split("-")[-1]
+    return _licence(jurisdiction, f"DEMO-{code}-{100 + n:04d}", expires_in_days=200 + (n * 37) % 600)
+
+
+def generated_listed() -> list[Demo]:
+    """Fifty more listed therapists across the big cities, rural towns, the UK and Canada."""
+    demos, n = [], 0
+    for jurisdiction, country, region, places, count in PLACES:
+        for i in range(count):
+            n += 1
+            name = f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {SURNAMES[(n * 7) % len(SURNAMES)]}"
+            place = places[i % len(places)]
+            services_ = SERVICE_SETS[n % len(SERVICE_SETS)]
+            home = n % 3 == 0
+            oncology = _clt() if "lymphedema-therapy" in services_ else _training(SCHOOLS[n % 3], 24 + (n * 5) % 40)
+            demos.append(
+                Demo(
+                    f"demo.{n:03d}@demo.example", name,
+                    f"{'Home visits and ' if home else ''}{services_[0].replace('-', ' ')} for people with cancer",
+                    "A fictional demo therapist. Sessions adapted to treatment, energy and comfort on the day.",
+                    "listed",
+                    zip_code=place if country == "US" else "", town="" if country == "US" else place,
+                    region=region, country=country,
+                    gender=("woman", "man", "non-binary", "")[n % 4],
+                    languages=(("en",), ("en", "es"), ("en", "fr"))[n % 3],
+                    years_practice=6 + n % 15, years_oncology=2 + n % 5,
+                    services=services_, phases=PHASE_SETS[n % len(PHASE_SETS)],
+                    settings=("home-visits", "private-practice") if home else ("private-practice", "outpatient"),
+                    cancer_types=CANCER_SETS[n % len(CANCER_SETS)],
+                    visits=("practice", "home") if home else ("practice",),
+                    travel_radius_miles=10 + n % 20 if home else None,
+                    fees=(50 + n % 40, 100 + n % 60, CURRENCIES[country]),
+                    sliding_scale=n % 2 == 0, free_sessions=n % 7 == 0, accessible=n % 3 != 1,
+                    credentials=[_right_to_practise(jurisdiction, n), oncology],
+                )
+            )  # fmt: skip
+    return demos
+
+
+def _unlisted(email: str, name: str, headline: str, state: str, zip_code: str, credentials, note: str) -> Demo:
+    return Demo(email, name, headline, "A fictional demo therapist who is not listed.", state,
+                zip_code=zip_code, credentials=credentials, note=note)  # fmt: skip
+
+
+# One therapist for each reason a profile is not listed that the standard adds.
+STANDARD_NOT_LISTED = [
+    _unlisted(
+        "tobias.webinar@demo.example", "Tobias Webinarsby", "Oncology massage in Houston", "submitted", "77019",
+        [_licence("Texas", "DEMO-TX-0090"), _training("Quickstart Online Demo Course", 12, hands_on=False)],
+        "oncology training below the standard (12 hours, no hands-on practice): shown, does not list",
+    ),
+    _unlisted(
+        "ottoline.overdue@demo.example", "Ottoline Overdue-Marsh", "Oncology massage in Chicago", "submitted",
+        "60657", [_licence("Illinois", "DEMO-IL-0090", recheck_overdue_days=45), _training()],
+        "licence more than 30 days past its re-check: paused",
+    ),
+    _unlisted(
+        "kit.statement@demo.example", "Kit Saidso-Farrow", "Oncology massage in Wichita", "complete", "67202",
+        [Cred(K.UNREGULATED, "Self-declared statement", "Kansas", evidence=""), _training()],
+        "only a statement that Kansas does not regulate massage: never lists",
+    ),
+    _unlisted(
+        "rowena.rejected@demo.example", "Rowena Refusedale", "Oncology massage in Philadelphia", "submitted",
+        "19104", [
+            _licence("Pennsylvania", "DEMO-PA-0090", outcome="rejected",
+                     note="The register shows a different name for this number. Check the number and add it again."),
+            _training(),
+        ],
+        "licence not accepted",
+    ),
+]  # fmt: skip
+
+THERAPISTS = LISTED + generated_listed() + NOT_LISTED + STANDARD_NOT_LISTED
 
 
 def create_demo_therapists(reviewer: User) -> list[str]:
@@ -549,13 +658,27 @@ def create_demo_therapists(reviewer: User) -> list[str]:
         user = _ensure_user(demo.email, password_hash)
         if not Profile.objects.filter(user=user).exists():
             _create(demo, user, reviewer)
+    _open_concern()
     return [
         f"ada.listed@demo.example / {DEMO_PASSWORD} (listed, New York)",
         f"pending.verity@demo.example / {DEMO_PASSWORD} (submitted, credentials waiting for review)",
         f"draft.tamsin@demo.example / {DEMO_PASSWORD} (draft profile, incomplete)",
         f"therapist@demo.example / {DEMO_PASSWORD} (signed up, no profile yet)",
-        f"… and {len(THERAPISTS) - 3} more therapists at first.last@demo.example, same password",
+        f"… and {len(THERAPISTS) - 3} more therapists at first.last@demo.example or demo.NNN@demo.example, "
+        "same password",
     ]
+
+
+def _open_concern() -> None:
+    """One open concern for the review queue (a made-up report about a fictional listing)."""
+    profile = Profile.objects.filter(user__email="dashiell.marsh@demo.example").first()
+    if profile is None or profile.concerns.exists():
+        return
+    services.report_concern(
+        profile=profile,
+        reason="wrong_details",
+        details="Demo report: the listing says they accept new clients, but their voicemail says the list is closed.",
+    )
 
 
 def _ensure_user(email: str, password_hash: str) -> User:
@@ -666,6 +789,7 @@ def _credential(spec: Cred, profile: Profile, user: User) -> Credential:
         issued_on=today - timedelta(days=spec.issued_days_ago),
         expires_on=today + timedelta(days=spec.expires_in_days) if spec.expires_in_days is not None else None,
         training_hours=spec.hours,
+        hands_on=spec.hands_on,
     )
     if spec.evidence == "pdf":
         credential.evidence.save("evidence.pdf", ContentFile(DEMO_PDF), save=False)
@@ -678,13 +802,22 @@ def _credential(spec: Cred, profile: Profile, user: User) -> Credential:
 
 def _decide(spec: Cred, credential: Credential, reviewer: User) -> None:
     if spec.outcome == "verified":
+        entry = jurisdictions.find(spec.jurisdiction) if spec.jurisdiction else None
+        looked_up = spec.kind in Credential.REGISTER_KINDS and entry is not None and entry.has_register
         services.verify_credential(
             credential=credential,
             reviewer=reviewer,
-            method=Credential.Method.REGISTRY if spec.kind == K.LICENCE else Credential.Method.DOCUMENT,
-            reference="Demo registry entry" if spec.kind == K.LICENCE else "",
+            method=Credential.Method.REGISTRY if looked_up else Credential.Method.DOCUMENT,
+            reference="Demo registry entry" if looked_up else "",
             name_matches=True,
+            source=entry.register if looked_up else "",
+            register_status="Active" if looked_up else "",
+            disciplinary_action=False if looked_up else None,
+            hands_on=spec.hands_on,
         )
+        if spec.recheck_overdue_days:
+            credential.recheck_due_on = timezone.localdate() - timedelta(days=spec.recheck_overdue_days)
+            credential.save()
         if credential.is_expired():
             services.record_event(
                 profile=credential.profile, credential=credential, action=VerificationEvent.Action.EXPIRED,

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from directory import jurisdictions
 from directory.models import CancerType, CareSetting, Credential, Language, Location, Phase, Profile, Service
 from directory.uploads import check_evidence, reencode_photo
 from directory.versions import VersionedFormMixin
@@ -357,7 +358,8 @@ class CredentialForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
     class Meta:
         model = Credential
         fields = [
-            "kind", "issuer", "identifier", "jurisdiction", "issued_on", "expires_on", "training_hours", "evidence",
+            "kind", "issuer", "identifier", "jurisdiction", "issued_on", "expires_on", "training_hours", "hands_on",
+            "evidence",
         ]  # fmt: skip
         labels = {
             "kind": "What is it?",
@@ -367,6 +369,7 @@ class CredentialForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
             "issued_on": "Issued on",
             "expires_on": "Expires on",
             "training_hours": "Training hours",
+            "hands_on": "Did the training include supervised hands-on practice?",
         }
         help_texts = {
             "issuer": "A state board, a school, an insurer.",
@@ -374,13 +377,16 @@ class CredentialForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
             "jurisdiction": "Where it applies, such as New York, Ontario or England. Required for a licence or a "
             "statement that massage is not regulated.",
             "expires_on": "Required for a licence and for insurance.",
-            "training_hours": "For training and certifications.",
+            "training_hours": "For training and certifications. Oncology training lists you when it has at least "
+            "24 hours including supervised hands-on practice.",
+            "hands_on": "For oncology training. Webinar- or textbook-only courses are shown but do not list you.",
         }
         widgets = {
             "kind": forms.RadioSelect,
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "training_hours": forms.NumberInput(attrs={"min": 1, "max": 5000}),
+            "hands_on": forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
         }
 
     def __init__(self, *args, **kwargs):
@@ -429,8 +435,20 @@ class CredentialForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
             self.add_error("expires_on", "Enter the expiry date. Licences and insurance always have one.")
         if kind == Credential.Kind.LICENCE and not cleaned.get("identifier", "").strip():
             self.add_error("identifier", "Enter the licence number, so a reviewer can look it up.")
-        if kind in Credential.PRACTISE_KINDS and not cleaned.get("jurisdiction", "").strip():
+        if kind == Credential.Kind.VOLUNTARY_REGISTER and not cleaned.get("identifier", "").strip():
+            self.add_error("identifier", "Enter the registration number, so a reviewer can look it up.")
+        needs_place = (*Credential.PRACTISE_KINDS, Credential.Kind.UNREGULATED)
+        jurisdiction = cleaned.get("jurisdiction", "").strip()
+        if kind in needs_place and not jurisdiction:
             self.add_error("jurisdiction", "Enter where it applies, such as New York, Ontario or England.")
+        elif kind in needs_place and jurisdictions.find(jurisdiction) is None:
+            self.add_error(
+                "jurisdiction",
+                f"We do not know “{jurisdiction}”. Enter a US state, a Canadian province, a UK nation, or a "
+                "country such as Ireland, Australia or New Zealand.",
+            )
+        if kind == Credential.Kind.ONCOLOGY_TRAINING and cleaned.get("hands_on") is None:
+            self.add_error("hands_on", "Say whether the training included supervised hands-on practice.")
         return cleaned
 
     def save(self, commit=True):

@@ -165,7 +165,7 @@ def credential_state(credential: Credential, today, profile_submitted: bool = Tr
     if credential.is_expired(today):
         return CredentialState(
             credential,
-            f"Expired on {credential.expires_on:%B %-d, %Y}",
+            f"Expired on {credential.expires_on:%-d %B %Y}",
             "badge-bad",
             "It no longer counts toward your listing. Add the renewed one.",
             renewable,
@@ -177,13 +177,13 @@ def credential_state(credential: Credential, today, profile_submitted: bool = Tr
     soon = ""
     if expiring:
         when = "today" if days_left == 0 else ("tomorrow" if days_left == 1 else f"in {days_left} days")
-        soon = f"Expires {when}, on {credential.expires_on:%B %-d, %Y}. Add the renewed one when you have it."
+        soon = f"Expires {when}, on {credential.expires_on:%-d %B %Y}. Add the renewed one when you have it."
     if credential.status == Status.PENDING:
         label = "Waiting for review" if profile_submitted else SAVED_UNTIL_SUBMITTED
         return CredentialState(credential, label, "badge-info", soon, expiring and renewable)
     if expiring:
         return CredentialState(credential, "Expiring soon", "badge-warn", soon, renewable)
-    return CredentialState(credential, f"Verified on {credential.verified_on:%B %-d, %Y}", "badge-ok")
+    return CredentialState(credential, f"Verified on {credential.verified_on:%-d %B %Y}", "badge-ok")
 
 
 def _status_words(profile: Profile, reasons) -> tuple[str, str]:
@@ -215,7 +215,19 @@ def _dashboard_context(request: HttpRequest, profile: Profile | None) -> dict:
     context["unread_enquiries"] = profile.enquiries.filter(read_at__isnull=True).count()
     today = timezone.localdate()
     reasons = reasons_not_listed(profile, today)
-    states = [credential_state(c, today, profile.is_submitted) for c in profile.credentials.all()]
+    all_credentials = list(profile.credentials.all())
+    # A change to a verified credential is shown under the version it would replace.
+    waiting = {c.revises_id: c for c in all_credentials if c.revises_id and c.status == Credential.Status.PENDING}
+    refused = {c.revises_id: c for c in all_credentials if c.revises_id and c.status == Credential.Status.REJECTED}
+    states = [
+        credential_state(c, today, profile.is_submitted)
+        for c in all_credentials
+        if (not c.revises_id and c.status != Credential.Status.REPLACED)
+        or (c.revises_id and c.status == Credential.Status.VERIFIED)
+    ]
+    for state in states:
+        state.credential.waiting_revision = waiting.get(state.credential.pk)
+        state.credential.refused_revision = refused.get(state.credential.pk)
     status, status_badge = _status_words(profile, reasons)
     events = list(
         profile.events.filter(action__in=DASHBOARD_EVENT_ACTIONS)
@@ -309,20 +321,17 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     return _storage_failed(request, form, lambda: _profile_page(request, form, creating))
                 messages.success(request, "Your profile is saved. Next, add where you practise.")
             else:
-                renamed_with_verified = (
-                    "display_name" in form.changed_data
-                    and profile.credentials.filter(status=Credential.Status.VERIFIED).exists()
-                )
                 try:
                     services.save_profile(
                         profile=profile, actor=request.user, changed_fields=form.changed_data, save_m2m=form.save_m2m
                     )
                 except OSError:
                     return _storage_failed(request, form, lambda: _profile_page(request, form, creating))
-                if renamed_with_verified:
+                if profile.pending_display_name:
                     messages.info(
                         request,
-                        "Your name changed, so your verified credentials went back to our reviewers for a quick check.",
+                        "Your new name waits for our reviewers to check it against your licence. Your listing "
+                        "keeps your verified name until then.",
                     )
                 messages.success(request, "Your profile is saved.")
             return redirect("dashboard")
@@ -550,6 +559,8 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if credential.status == Credential.Status.WITHDRAWN:
         messages.info(request, "A withdrawn credential cannot be changed. Add a new one instead.")
         return redirect("dashboard")
+    # A change already waiting for review is edited in place; the verified version stays as it is.
+    credential = credential.revisions.filter(status=Credential.Status.PENDING).first() or credential
     was_reviewed = credential.status in (Credential.Status.VERIFIED, Credential.Status.REJECTED)
     if request.method == "POST":
         if not _upload_allowed(request):
@@ -558,14 +569,22 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             credential = form.save(commit=False)
             try:
-                services.save_credential(credential=credential, actor=request.user, changed_fields=form.changed_data)
+                saved = services.save_credential(
+                    credential=credential, actor=request.user, changed_fields=form.changed_data
+                )
             except OSError:
                 credential.refresh_from_db()
                 return _storage_failed(request, form, lambda: _credential_page(request, form, credential, None))
             except PermissionDenied:
                 messages.info(request, "A withdrawn credential cannot be changed. Add a new one instead.")
                 return redirect("dashboard")
-            if was_reviewed and credential.status == Credential.Status.PENDING:
+            if saved.revises_id:
+                messages.info(
+                    request,
+                    "Your change waits for review. Patients keep seeing the verified version until our "
+                    "reviewers check the change.",
+                )
+            elif was_reviewed and saved.status == Credential.Status.PENDING:
                 messages.info(request, "You changed the substance of this credential, so it goes back to review.")
             messages.success(request, "Your credential is saved.")
             return redirect("dashboard")

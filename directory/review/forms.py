@@ -4,12 +4,13 @@ import hashlib
 
 from django import forms
 
-from directory.models import Credential
+from directory.models import Concern, Credential
 
 
 class QueueFilterForm(forms.Form):
-    """Narrow the queue by kind and jurisdiction (GET, so a filtered queue can be bookmarked)."""
+    """Narrow the queue by therapist, kind and jurisdiction (GET, so a filtered queue can be bookmarked)."""
 
+    q = forms.CharField(label="Therapist name", required=False, max_length=120)
     kind = forms.ChoiceField(label="Kind", required=False)
     jurisdiction = forms.ChoiceField(label="Jurisdiction", required=False)
 
@@ -47,6 +48,48 @@ class VerifyForm(DecisionForm):
         choices=Credential.Method.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how you verified this credential."},
+    )
+    source = forms.CharField(
+        label="Register or source consulted",
+        max_length=200,
+        required=False,
+        help_text="Required for a registry look-up, such as “Oregon Board of Massage Therapists”. Patients see it.",
+    )
+    register_status = forms.CharField(
+        label="Status shown at the register",
+        max_length=80,
+        required=False,
+        help_text="Required for a licence or registration, such as “Active”.",
+    )
+    disciplinary_action = forms.TypedChoiceField(
+        label="Does the register show any public disciplinary action?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    action_decision = forms.CharField(
+        label="Administrator's decision about the disciplinary action",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only an administrator can verify a credential with a disciplinary action. Recorded in the history.",
+    )
+    training_hours = forms.IntegerField(
+        label="Training hours on the certificate",
+        required=False,
+        min_value=1,
+        max_value=5000,
+        help_text="For training: our standard asks for at least 24 hours with supervised hands-on practice.",
+    )
+    hands_on = forms.TypedChoiceField(
+        label="Did the training include supervised hands-on practice?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
     )
     reference = forms.CharField(
         label="Reference (optional)",
@@ -119,3 +162,57 @@ class ReasonForm(forms.Form):
 
 class ProfileSearchForm(forms.Form):
     q = forms.CharField(label="Name or email", required=False, max_length=200)
+
+
+class RecheckForm(forms.Form):
+    """A re-check at the source: how, where, what the register shows, and the result."""
+
+    method = VerifyForm.base_fields["method"]
+    source = VerifyForm.base_fields["source"]
+    register_status = VerifyForm.base_fields["register_status"]
+    disciplinary_action = VerifyForm.base_fields["disciplinary_action"]
+    action_decision = VerifyForm.base_fields["action_decision"]
+    still_valid = forms.TypedChoiceField(
+        label="Result",
+        choices=[("yes", "Still valid: it keeps counting"), ("no", "No longer valid: it stops counting now")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the result of the re-check."},
+    )
+    note = forms.CharField(
+        label="Message to the therapist (needed when it is no longer valid)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResolveConcernForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Concern.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an outcome."},
+    )
+    note = forms.CharField(
+        label="Note (kept in the history; the reporter gets the outcome in general words only)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write a note saying what you found and did."},
+    )
+
+
+class NameDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label="Does the new name match the licence at the source?",
+        choices=[("yes", "Yes: use the new name"), ("no", "No: keep the verified name")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the new name matches."},
+    )
+    note = forms.CharField(
+        label="Message to the therapist (needed when the name does not match)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

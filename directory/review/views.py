@@ -22,14 +22,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from directory import services
 from directory.listing import reasons_not_listed
-from directory.models import Credential, Profile, VerificationEvent, lock_profiles
+from directory.models import Concern, Credential, Profile, VerificationEvent, lock_profiles
 from directory.permissions import reviewer_required
 from directory.review.forms import (
     DecisionForm,
+    NameDecisionForm,
     ProfileSearchForm,
     QueueFilterForm,
     ReasonForm,
+    RecheckForm,
     RejectForm,
+    ResolveConcernForm,
     VerifyForm,
     review_version,
 )
@@ -95,7 +98,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     form = QueueFilterForm(request.GET or None, jurisdictions=jurisdictions)
     queue = pending.select_related("profile").annotate(waiting_since=waiting_since())
+    concerns = Concern.objects.filter(resolved_at__isnull=True).exclude(profile__user=request.user)
+    rechecks = services.rechecks_due().exclude(profile__user=request.user)
+    names = Profile.objects.exclude(pending_display_name="").exclude(user=request.user).order_by("updated_at", "id")
     if form.is_valid():
+        if q := form.cleaned_data["q"].strip():
+            queue = queue.filter(profile__display_name__icontains=q)
+            concerns = concerns.filter(profile__display_name__icontains=q)
+            rechecks = rechecks.filter(profile__display_name__icontains=q)
+            names = names.filter(Q(display_name__icontains=q) | Q(pending_display_name__icontains=q))
         if kind := form.cleaned_data["kind"]:
             queue = queue.filter(kind=kind)
         if jurisdiction := form.cleaned_data["jurisdiction"]:
@@ -105,14 +116,31 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for credential in page.object_list:
         credential.waiting = timesince(credential.waiting_since, now, depth=1)
-    return render(request, "directory/review/queue.html", {"form": form, "page": page})
+    concerns = list(concerns.select_related("profile").order_by("created_at", "id")[:QUEUE_PAGE_SIZE])
+    for concern in concerns:
+        concern.age = timesince(concern.created_at, now, depth=1)
+    context = {
+        "form": form,
+        "page": page,
+        "concerns": concerns,
+        "rechecks": list(rechecks[:QUEUE_PAGE_SIZE]),
+        "name_changes": list(names[:QUEUE_PAGE_SIZE]),
+        "today": timezone.localdate(),
+    }
+    return render(request, "directory/review/queue.html", context)
 
 
 # --- One credential and the decision on it
 
 
 def _credential_page(
-    request: HttpRequest, credential: Credential, *, verify_form=None, reject_form=None, status: int = 200
+    request: HttpRequest,
+    credential: Credential,
+    *,
+    verify_form=None,
+    reject_form=None,
+    recheck_form=None,
+    status: int = 200,
 ) -> HttpResponse:
     profile = credential.profile
     same_number = Credential.objects.none()
@@ -136,12 +164,30 @@ def _credential_page(
         "same_number": same_number,
         "reasons": reasons_not_listed(profile),
         "is_pending": credential.status == Credential.Status.PENDING,
-        "verify_form": verify_form or VerifyForm(),
+        "verify_form": verify_form or VerifyForm(initial=verify_initial(credential)),
+        "register_kinds": Credential.REGISTER_KINDS,
+        "training_kinds": Credential.TRAINING_KINDS,
         "reject_form": reject_form or RejectForm(),
+        # A change to a verified credential is shown beside the version in force.
+        "revises": credential.revises,
+        "compared_fields": compared_fields(credential),
+        "can_recheck": credential.status == Credential.Status.VERIFIED and credential.kind in Credential.PRACTISE_KINDS,
+        "recheck_form": recheck_form or RecheckForm(initial={"source": credential.source}),
         # Always what the page shows now, even when a form comes back with errors.
         "seen_version": review_version(credential),
     }
     return render(request, "directory/review/credential.html", context, status=status)
+
+
+def verify_initial(credential: Credential) -> dict:
+    """Start the form from the jurisdictions table's register and what the therapist typed."""
+    entry = credential.jurisdiction_entry
+    hands_on = {True: "yes", False: "no"}.get(credential.hands_on)
+    return {
+        "source": entry.register if entry and credential.kind in Credential.REGISTER_KINDS else "",
+        "training_hours": credential.training_hours,
+        "hands_on": hands_on,
+    }
 
 
 @never_cache
@@ -149,6 +195,49 @@ def _credential_page(
 @reviewer_required
 def review_credential(request: HttpRequest, pk: int) -> HttpResponse:
     return _credential_page(request, _reviewable_credential(request, pk))
+
+
+# What reviewers compare between a verified credential and its waiting revision.
+COMPARED_FIELDS = (
+    "kind",
+    "issuer",
+    "identifier",
+    "jurisdiction",
+    "issued_on",
+    "expires_on",
+    "training_hours",
+    "hands_on",
+)
+
+
+def compared_fields(credential: Credential) -> list[tuple]:
+    """(label, the version in force, the change, whether it differs) for a revision; empty otherwise."""
+    if not credential.revises_id:
+        return []
+    rows = []
+    for name in COMPARED_FIELDS:
+        old, new = getattr(credential.revises, name), getattr(credential, name)
+        rows.append((Credential._meta.get_field(name).verbose_name, old, new, old != new))
+    return rows
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def recheck_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RecheckForm(request.POST)
+    with transaction.atomic():
+        credential = _reviewable_credential(request, pk, lock=True)
+        if form.is_valid():
+            try:
+                services.recheck_credential(credential=credential, reviewer=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                credential.refresh_from_db()
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"Re-check recorded: {credential} for {credential.profile}.")
+                return redirect("review_queue")
+    return _credential_page(request, credential, recheck_form=form, status=400)
 
 
 CHANGED_SINCE_OPENED = (
@@ -208,8 +297,23 @@ def reject_credential(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Profiles: one profile, suspension, and a search
 
 
-def _profile_page(request: HttpRequest, profile: Profile, *, reason_form=None, status: int = 200) -> HttpResponse:
+def _profile_page(
+    request: HttpRequest,
+    profile: Profile,
+    *,
+    reason_form=None,
+    resolve_forms=None,
+    name_form=None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    concerns = list(profile.concerns.select_related("resolved_by").order_by("-created_at", "-id"))
+    for concern in concerns:
+        concern.age = timesince(concern.created_at, now, depth=1)
+        concern.form = (resolve_forms or {}).get(concern.pk) or ResolveConcernForm(prefix=f"concern-{concern.pk}")
     context = {
+        "concerns": concerns,
+        "name_form": name_form or NameDecisionForm(),
         "profile": profile,
         "credentials": profile.credentials.select_related("reviewed_by").order_by("kind", "created_at"),
         "locations": profile.locations.all(),
@@ -272,3 +376,46 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     profiles = profiles.order_by("display_name", "id")
     page = Paginator(profiles, PROFILES_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "directory/review/profile_list.html", {"form": form, "page": page})
+
+
+# --- Concerns and name changes
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def resolve_concern(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_object_or_404(Concern, pk=pk)
+    form = ResolveConcernForm(request.POST, prefix=f"concern-{concern.pk}")
+    with transaction.atomic():
+        profile = _reviewable_profile(request, concern.profile_id, lock=True)
+        concern = Concern.objects.select_for_update().get(pk=pk)
+        if form.is_valid():
+            try:
+                services.resolve_concern(concern=concern, reviewer=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"The concern about {profile} is resolved: {concern.get_outcome_display()}.")
+                return redirect("review_profile", pk=profile.pk)
+    profile.refresh_from_db()
+    return _profile_page(request, profile, resolve_forms={concern.pk: form}, status=400)
+
+
+@never_cache
+@require_POST
+@reviewer_required
+def decide_name(request: HttpRequest, pk: int) -> HttpResponse:
+    form = NameDecisionForm(request.POST)
+    with transaction.atomic():
+        profile = _reviewable_profile(request, pk, lock=True)
+        if form.is_valid():
+            try:
+                services.decide_name_change(profile=profile, reviewer=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                profile.refresh_from_db()
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"Name change decided for {profile}.")
+                return redirect("review_profile", pk=profile.pk)
+    return _profile_page(request, profile, name_form=form, status=400)

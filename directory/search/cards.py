@@ -14,13 +14,15 @@ from datetime import date
 
 from django.utils import timezone
 
-from directory.listing import valid_on_q
+from directory.listing import recheck_current_q, valid_on_q
 from directory.models import Credential, Location, Profile
 from directory.search.facets import FACETS, MAX_BIT
 from directory.search.filterset import VOCABULARY_PARAMETERS, vocabulary_entries
 
 # Licence first, then oncology training, then the rest, as patients read them.
-CREDENTIAL_ORDER = ("licence", "unregulated", "oncology_training", "clt", "mld", "board", "insurance", "other")
+CREDENTIAL_ORDER = (
+    "licence", "voluntary_register", "membership", "oncology_training", "clt", "mld", "board", "insurance", "other",
+)  # fmt: skip
 
 
 def _credential_order(credential: Credential) -> tuple:
@@ -42,7 +44,13 @@ def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> l
     for location in Location.objects.filter(profile_id__in=ids).order_by("id"):
         locations[location.profile_id].append(location)
     credentials = defaultdict(list)
-    current = Credential.objects.filter(profile_id__in=ids, status=Credential.Status.VERIFIED).filter(valid_on_q(today))
+    # What patients may be told was checked: verified, unexpired, not overdue for its re-check, and
+    # never a therapist's own statement.
+    current = (
+        Credential.objects.filter(profile_id__in=ids, status=Credential.Status.VERIFIED)
+        .filter(valid_on_q(today), recheck_current_q(today))
+        .exclude(kind=Credential.Kind.UNREGULATED)
+    )
     for credential in current:
         credentials[credential.profile_id].append(credential)
     for profile in profiles:

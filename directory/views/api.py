@@ -42,18 +42,28 @@ def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: boo
         accepting_new_clients=profile.accepting_new_clients,
         languages=[language.code for language in profile.card_languages],
         locations=locations,
-        verified_credentials=[
-            {
-                "kind": credential.kind,
-                "issuer": credential.issuer,
-                "jurisdiction": credential.jurisdiction,
-                "verified_on": credential.verified_on.isoformat() if credential.verified_on else None,
-                "expires_on": credential.expires_on.isoformat() if credential.expires_on else None,
-            }
-            for credential in profile.verified_credentials
-        ],
+        verified_credentials=[public_credential(credential) for credential in profile.verified_credentials],
     )
     return result
+
+
+def public_credential(credential) -> dict:
+    """What was checked, how, where and when; numbers only for licences and registrations."""
+    data = {
+        "kind": credential.kind,
+        "issuer": credential.issuer,
+        "jurisdiction": credential.jurisdiction,
+        "verified_on": credential.verified_on.isoformat() if credential.verified_on else None,
+        "expires_on": credential.expires_on.isoformat() if credential.expires_on else None,
+        "method": credential.method,
+        "checked_on": credential.verified_on.isoformat() if credential.verified_on else None,
+        "source": credential.source,
+    }
+    if credential.kind in credential.REGISTER_KINDS:
+        data.update(identifier=credential.identifier, lookup_url=credential.lookup_url or None)
+    if credential.kind in credential.TRAINING_KINDS:
+        data.update(training_hours=credential.training_hours, hands_on=credential.hands_on)
+    return data
 
 
 def _error(status: int, detail: str, **extra) -> JsonResponse:

@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from directory import notifications
-from directory.forms_public import EnquiryForm
+from directory import notifications, services
+from directory.forms_public import ConcernForm, EnquiryForm
 from directory.geo.offline import public_coordinates
 from directory.models import Credential, Location, Profile
 from directory.search import cache as page_cache
@@ -72,31 +73,37 @@ def miles_text(miles: float) -> str:
     return f"{text} mile" if text == "1" else f"{text} miles"
 
 
-def credential_summary(credentials) -> str:
-    """One line for a result card: what our reviewers checked, and when they last did.
+def _right_to_practise_words(credential: Credential) -> str:
+    entry = credential.jurisdiction_entry
+    if credential.kind == Credential.Kind.LICENCE:
+        if credential.method != Credential.Method.REGISTRY:
+            return "Licence checked"
+        board = "the state board" if entry and entry.country == "US" else f"the {credential.register_short_name}"
+        return f"Licence checked at {board}"
+    place = f" ({entry.name} does not license massage)" if entry and not entry.regulates else ""
+    if credential.kind == Credential.Kind.VOLUNTARY_REGISTER:
+        return f"Registered with {credential.register_short_name}{place}"
+    return f"Member of {credential.issuer}{place}"
 
-    ``credentials`` are the profile's current verified credentials (already
-    prefetched): no query. The details are on the profile page.
-    """
-    credentials = list(credentials)
+
+def credential_summary(credentials) -> str:
+    """A card's one line on what was checked: the right to practise, the oncology training
+    that meets the standard, and the latest check. Nothing the records do not hold."""
     if not credentials:
         return ""
-    kinds = {credential.kind for credential in credentials}
     parts = []
-    if Credential.Kind.LICENCE in kinds:
-        parts.append("Licence")
-    elif Credential.Kind.UNREGULATED in kinds:
-        parts.append("Right to practise")
-    if kinds & set(Credential.TRAINING_KINDS):
-        parts.append("oncology training")
-    if Credential.Kind.INSURANCE in kinds:
-        parts.append("insurance")
+    practise = next((c for c in credentials if c.kind in Credential.PRACTISE_KINDS), None)
+    if practise is not None:
+        parts.append(_right_to_practise_words(practise))
+    training = next((c for c in credentials if c.meets_training_standard), None)
+    if training is not None and training.kind == Credential.Kind.CLT:
+        parts.append("lymphedema therapist certification (CLT) checked")
+    elif training is not None:
+        parts.append(f"{training.training_hours} hours of oncology training with hands-on practice checked")
     if not parts:
-        parts.append("Credentials")
-    parts[0] = parts[0][:1].upper() + parts[0][1:]
-    checked = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return ""
     last = max(credential.verified_on for credential in credentials if credential.verified_on)
-    return f"{checked} checked by our reviewers, last on {last:%-d %b %Y}"
+    return f"{'; '.join(parts)}. Last checked {date_format(last, settings.DATE_FORMAT)}."
 
 
 def with_card_summaries(profiles) -> list[Profile]:
@@ -297,3 +304,42 @@ def enquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
             "profile_query": urlencode({SEARCH_PARAMETER: carried}) if carried else "",
         },
     )
+
+
+# --- Concerns about a listing
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def therapist_concern(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anyone may report a concern. It is saved before any email, rate-limited with the
+    site's one limiter, and kept out of search engines."""
+    profile = _listed_profile(slug)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_spam():
+            return redirect("concern_sent", slug=profile.slug)
+        if form.is_valid():
+            if not consume(request, action="concern"):
+                return render(request, "429.html", status=429)
+            data = form.cleaned_data
+            services.report_concern(
+                profile=profile, reason=data["reason"], details=data["details"], email=data["email"]
+            )
+            return redirect("concern_sent", slug=profile.slug)
+    response = render(
+        request,
+        "directory/profile/concern.html",
+        {"profile": profile, "form": form},
+        status=400 if form.errors else 200,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def concern_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    profile = _listed_profile(slug)
+    response = render(request, "directory/profile/concern_sent.html", {"profile": profile})
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -45,7 +45,7 @@ def test_a_reviewer_with_a_second_factor_opens_the_evidence_and_verifies_the_the
     axe.check(page, "review queue")
 
     for kind, label in KIND_LABELS.items():
-        page.get_by_role("link", name=label, exact=True).click()
+        page.get_by_role("link", name=f"Avery Example: {label}", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(label)
         axe.check(page, f"review credential ({kind})")
 
@@ -56,6 +56,15 @@ def test_a_reviewer_with_a_second_factor_opens_the_evidence_and_verifies_the_the
         assert Path(download.path()).read_bytes() == documents[kind]
 
         page.get_by_label("Registry look-up at the primary source").check()
+        if kind == Credential.Kind.LICENCE:
+            # The register comes from the jurisdictions table; what it shows is the reviewer's to record.
+            expect(page.get_by_label("Register or source consulted")).to_have_value(
+                "New York State Office of the Professions"
+            )
+            page.get_by_label("Status shown at the register").fill("Active")
+            page.get_by_role("group", name="Does the register show any public disciplinary action?").get_by_label(
+                "No"
+            ).check()
         page.get_by_label("Reference (optional)").fill(f"Registry entry checked for {kind}")
         page.get_by_label("The name at the source matches the name on the profile.").check()
         page.get_by_role("button", name="Verify", exact=True).click()

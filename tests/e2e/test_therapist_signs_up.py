@@ -95,6 +95,8 @@ def test_a_therapist_signs_up_builds_a_profile_with_evidence_and_submits_it(page
             page.get_by_label("Expires on").fill((today + timedelta(days=400)).isoformat())
         else:
             page.get_by_label("Training hours").fill("40")
+            hands_on = page.get_by_role("group", name="Did the training include supervised hands-on practice?")
+            hands_on.get_by_label("Yes").check()
         page.get_by_label("Evidence document").set_input_files(tiny_pdf(tmp_path / f"{number}.pdf", kind))
         page.get_by_role("button", name="Save this credential").click()
         expect(page).to_have_url(re.compile(r"/dashboard/$"))
