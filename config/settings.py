@@ -196,6 +196,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_NAME = "Oncology Massage Directory"
 # The public address, for links in emails sent outside a request (decisions, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# A map of approximate areas beside the results and on profiles: the URL template
+# of a tile server ("https://tiles.example.org/{z}/{x}/{y}.png") and the credit its
+# licence asks for. Unset (the default), no page loads any map code; set, the pages
+# with a map allow exactly that origin in their Content-Security-Policy.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+if MAP_TILE_URL and not (
+    MAP_TILE_URL.startswith(("https://", "http://")) and all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured("MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y}.")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
 GEOCODER = env_str("GEOCODER", "directory.geo.offline.OfflineGeocoder")
 # directory.geo.online.OnlineGeocoder adds UK (and, with a service, Canadian)

@@ -72,7 +72,7 @@ def test_searching_10001_within_25_miles_lists_new_york_therapists_nearest_first
     assert "Therapists near New York, NY 10001" in html
     assert "3 therapists match within 25 miles" in html
     assert f"{round(miles_from_10001(BROOKLYN))} miles" in html
-    assert "0.0 miles" in html
+    assert "under 1 mile" in html
 
 
 def test_an_unknown_place_says_so_and_suggests_what_to_type(client, reviewer):

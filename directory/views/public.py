@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from directory.forms_public import EnquiryForm
-from directory.geo import units
+from directory.geo import maps, units
 from directory.geo.offline import haversine_miles, public_coordinates
 from directory.models import Credential, Enquiry, Location, Profile
 from directory.search import cache as page_cache
@@ -192,7 +192,8 @@ def therapist_search(request: HttpRequest) -> HttpResponse:
                 page_cache.put(key, page)
     # The content is HTML the template engine wrote (escaping what people typed), kept as text.
     content = mark_safe(page["content"])  # noqa: S308
-    return render(request, "directory/search/results.html", {"title": page["title"], "content": content})
+    response = render(request, "directory/search/results.html", {"title": page["title"], "content": content})
+    return maps.allow_tiles(response)
 
 
 def search_page(request: HttpRequest, edition: int) -> dict:
@@ -242,6 +243,10 @@ def search_page(request: HttpRequest, edition: int) -> dict:
         # "More filters (2 chosen)": the filters inside the fold only, never the words.
         context["panel_filter_count"] = len([a for a in search.active_filters() if a.parameter != "q"])
         context["sort_order"] = search.sort_order()
+        shown = context["results"] or nearest
+        center = (search.place.latitude, search.place.longitude) if search.place else None
+        areas = maps.results_areas(shown, query=context["profile_query"]) if shown else []
+        context["map_data"] = maps.map_data("results-map", areas, center) if areas else None
         context["wider_searches"] = [
             (units.radius_text(miles, unit), "?" + query_string(request.GET, radius=str(miles)))
             for miles in wider_radii(form.cleaned_data.get("radius"), nearest[0].distance if nearest else None)
@@ -304,7 +309,7 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
         [service.slug for service in profile.card_services], [phase.slug for phase in profile.card_phases]
     )
     carried = carried_search(request.GET)
-    return render(
+    response = render(
         request,
         "directory/profile/detail.html",
         {
@@ -315,8 +320,10 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "retention_days": settings.ENQUIRY_RETENTION_DAYS,
             "carried_search": carried,
             "guide_query": guide_query(QueryDict(carried), carried),
+            "map_data": maps.map_data("profile-map", maps.location_areas(profile, profile.card_locations), None),
         },
     )
+    return maps.allow_tiles(response)
 
 
 def notify_therapist(request: HttpRequest, enquiry: Enquiry) -> None:
