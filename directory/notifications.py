@@ -70,6 +70,26 @@ def send_expiry_reminder(credential, *, kind: str) -> bool:
     )
 
 
+def send_enquiry_receipt(enquiry) -> bool:
+    """Tell a patient their enquiry reached the therapist, when they asked for a copy.
+
+    Like the therapist's notice, the email carries no message text and no
+    health detail: only the therapist's name, what happens next, and the
+    therapist's usual reply time if they gave one.
+    """
+    profile = enquiry.profile
+    return _send(
+        to=enquiry.email,
+        subject=f"Your message to {profile.display_name} was passed on",
+        template="directory/email/enquiry_receipt.txt",
+        context={
+            "profile": profile,
+            "profile_url": _absolute(profile.get_absolute_url()),
+            "retention_days": settings.ENQUIRY_RETENTION_DAYS,
+        },
+    )
+
+
 def send_now_listed(profile) -> bool:
     """The verification that made the profile visible: one email with its public address."""
     return _send(

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from directory import notifications
 from directory.forms_public import EnquiryForm
 from directory.geo import maps, units
 from directory.geo.offline import haversine_miles, public_coordinates
@@ -316,7 +317,7 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "profile": profile,
             "locations": [public_location(location) for location in profile.card_locations],
             "guides": guides,
-            "form": EnquiryForm(),
+            "form": EnquiryForm() if profile.accepting_new_clients else None,
             "retention_days": settings.ENQUIRY_RETENTION_DAYS,
             "carried_search": carried,
             "guide_query": guide_query(QueryDict(carried), carried),
@@ -357,10 +358,11 @@ def notify_therapist(request: HttpRequest, enquiry: Enquiry) -> None:
 @require_http_methods(["GET", "POST"])
 def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
-    form = EnquiryForm(request.POST or None)
+    # Not taking new clients: no form, and nothing sent is kept; the page says where to look instead.
+    form = EnquiryForm(request.POST or None) if profile.accepting_new_clients else None
     # The search the patient came from: a hidden field, never anything they wrote in the form.
     carried = carried_search(request.POST if request.method == "POST" else request.GET)
-    if request.method == "POST":
+    if request.method == "POST" and form is not None:
         if form.is_spam():
             # Answer a robot as if it succeeded, so it learns nothing; keep nothing.
             return _sent_redirect(profile, carried)
@@ -371,6 +373,8 @@ def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
             enquiry.profile = profile
             enquiry.save()
             notify_therapist(request, enquiry)
+            if form.cleaned_data.get("send_copy"):
+                notifications.send_enquiry_receipt(enquiry)
             return _sent_redirect(profile, carried)
     return render(
         request,
