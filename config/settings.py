@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
     "allauth",
@@ -150,6 +151,10 @@ MFA_TOTP_ISSUER = "Oncology Massage Directory"
 MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "en-us"
+# One date format on every page: "5 December 2026" (config/formats/en/formats.py
+# sets it for English pages, as the locale's own format would otherwise win).
+DATE_FORMAT = "j F Y"
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -2,9 +2,11 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import AdminSite
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from directory.permissions import signed_in_with_second_factor
+from directory import robots
 from directory.views import site
 
 # The admin login goes through allauth, so it asks for the second factor,
@@ -18,6 +20,8 @@ admin.site.site_header = "Oncology Massage Directory administration"
 urlpatterns = [
     path("", site.home, name="home"),
     path("healthz", site.healthz, name="healthz"),
+    path("robots.txt", robots.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": robots.SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("guides/", include("guides.urls")),
     path("dashboard/enquiries/", include("directory.urls.enquiries")),

@@ -226,7 +226,7 @@ def test_editing_keeps_the_stored_document_unless_a_new_one_is_chosen(client, th
 
     page = client.get(url).content.decode()
     today = timezone.localdate()
-    assert f"Document on file (PDF, uploaded {today:%-d %b %Y})" in page
+    assert f"Document on file (PDF, uploaded {today:%-d %B %Y})" in page
     assert reverse("credential_evidence", args=[credential.pk]) in page
     assert "Replace the document (optional)" in page
     assert 'aria-describedby="id_evidence_onfile id_evidence_helptext"' in page

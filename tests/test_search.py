@@ -225,7 +225,7 @@ def test_a_result_card_sums_up_the_checks_in_one_line_and_leaves_details_to_the_
     save_all(profile.credentials.filter(kind=Credential.Kind.ONCOLOGY_TRAINING), verified_on=last)
     html = client.get(SEARCH, {"near": "10001"}).content.decode()
     results = html.split('class="search-results"')[1].split('class="guide-panel"')[0]
-    summary = f"Licence and oncology training checked by our reviewers, last on {last.strftime('%-d %b %Y')}"
+    summary = f"Licence and oncology training checked by our reviewers, last on {last.strftime('%-d %B %Y')}"
     assert f'<p class="result-checked">{summary}</p>' in results
     assert "Pending Academy" not in results and "Lymphedema" not in results
     assert "Test State Board" not in results  # the details are on the profile page

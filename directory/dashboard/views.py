@@ -161,7 +161,7 @@ def credential_state(credential: Credential, today, profile_submitted: bool = Tr
     if credential.is_expired(today):
         return CredentialState(
             credential,
-            f"Expired on {credential.expires_on:%B %-d, %Y}",
+            f"Expired on {credential.expires_on:%-d %B %Y}",
             "badge-bad",
             "It no longer counts toward your listing. Add the renewed one.",
             renewable,
@@ -173,13 +173,13 @@ def credential_state(credential: Credential, today, profile_submitted: bool = Tr
     soon = ""
     if expiring:
         when = "today" if days_left == 0 else ("tomorrow" if days_left == 1 else f"in {days_left} days")
-        soon = f"Expires {when}, on {credential.expires_on:%B %-d, %Y}. Add the renewed one when you have it."
+        soon = f"Expires {when}, on {credential.expires_on:%-d %B %Y}. Add the renewed one when you have it."
     if credential.status == Status.PENDING:
         label = "Waiting for review" if profile_submitted else SAVED_UNTIL_SUBMITTED
         return CredentialState(credential, label, "badge-info", soon, expiring and renewable)
     if expiring:
         return CredentialState(credential, "Expiring soon", "badge-warn", soon, renewable)
-    return CredentialState(credential, f"Verified on {credential.verified_on:%B %-d, %Y}", "badge-ok")
+    return CredentialState(credential, f"Verified on {credential.verified_on:%-d %B %Y}", "badge-ok")
 
 
 def _status_words(profile: Profile, reasons) -> tuple[str, str]:

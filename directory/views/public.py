@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from directory import notifications
 from directory.forms_public import EnquiryForm
+from directory.robots import noindex
 from directory.geo import maps, units
 from directory.geo.offline import haversine_miles, public_coordinates
 from directory.models import Credential, Enquiry, Location, Profile
@@ -121,7 +122,7 @@ def credential_summary(credentials) -> str:
     parts[0] = parts[0][:1].upper() + parts[0][1:]
     checked = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     last = max(credential.verified_on for credential in credentials if credential.verified_on)
-    return f"{checked} checked by our reviewers, last on {last:%-d %b %Y}"
+    return f"{checked} checked by our reviewers, last on {last:%-d %B %Y}"
 
 
 def with_card_summaries(profiles, unit: units.Unit = "mi") -> list[Profile]:
@@ -181,6 +182,7 @@ def _guide_slugs(params: QueryDict, name: str) -> list[str]:
     return [value[:80] for value in params.getlist(name)[:MAX_VALUES_PER_PARAMETER]]
 
 
+@noindex
 @require_safe
 def therapist_search(request: HttpRequest) -> HttpResponse:
     with page_cache.edition_for_request() as edition:
@@ -354,6 +356,7 @@ def notify_therapist(request: HttpRequest, enquiry: Enquiry) -> None:
     Enquiry.objects.filter(pk=enquiry.pk).update(notified_at=timezone.now())
 
 
+@noindex
 @never_cache
 @require_http_methods(["GET", "POST"])
 def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
@@ -397,6 +400,7 @@ def _sent_redirect(profile: Profile, carried: str) -> HttpResponse:
     return redirect(url)
 
 
+@noindex
 @require_safe
 def enquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
