@@ -5,8 +5,8 @@ from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from directory.permissions import signed_in_with_second_factor
 from directory import robots
+from directory.permissions import signed_in_with_second_factor
 from directory.views import site
 
 # The admin login goes through allauth, so it asks for the second factor,

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from directory import notifications
 from directory.forms_public import EnquiryForm
-from directory.robots import noindex
 from directory.geo import maps, units
 from directory.geo.offline import haversine_miles, public_coordinates
 from directory.models import Credential, Enquiry, Location, Profile
+from directory.robots import noindex
 from directory.search import cache as page_cache
 from directory.search import understand
 from directory.search.cards import load_card_parts
