@@ -101,13 +101,13 @@ def test_each_credential_shows_its_state_in_plain_words(client, therapist):
 
     page = client.get(DASHBOARD).content.decode()
     assert "Waiting for review" in page
-    assert f"Verified on {verified.verified_on:%B %-d, %Y}" in page
+    assert f"Verified on {verified.verified_on:%-d %B %Y}" in page
     assert "Not accepted" in page
     assert "The certificate shows a different name." in page
     assert "private detail" not in page
     assert "Expiring soon" in page
     assert "Expires in 12 days" in page
-    assert f"Expired on {days_from_today(-1):%B %-d, %Y}" in page
+    assert f"Expired on {days_from_today(-1):%-d %B %Y}" in page
     assert "Add a renewal" in page
     # Withdrawn credentials are folded away, not mixed with live ones.
     assert "Withdrawn credentials (1)" in page

@@ -235,7 +235,7 @@ def test_a_result_card_sums_up_the_checks_in_one_line_and_leaves_details_to_the_
     assert "Oncology massage" in results
     profile_page = client.get(profile.get_absolute_url()).content.decode()
     assert "Licensed massage therapist, New York (Test State Board of Massage Therapy)" in profile_page
-    assert "confirmed 3 Nov 2026" in profile_page
+    assert "confirmed 3 November 2026" in profile_page
 
 
 def test_the_card_summary_names_what_was_checked():
@@ -247,10 +247,10 @@ def test_the_card_summary_names_what_was_checked():
         return [SimpleNamespace(kind=kind, verified_on=date(2026, 11, day)) for day, kind in enumerate(kinds, 1)]
 
     assert credential_summary(made("licence", "clt", "insurance")) == (
-        "Licence, oncology training and insurance checked by our reviewers, last on 3 Nov 2026"
+        "Licence, oncology training and insurance checked by our reviewers, last on 3 November 2026"
     )
     assert credential_summary(made("unregulated", "oncology_training")) == (
-        "Right to practise and oncology training checked by our reviewers, last on 2 Nov 2026"
+        "Right to practise and oncology training checked by our reviewers, last on 2 November 2026"
     )
     assert credential_summary([]) == ""
 

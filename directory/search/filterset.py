@@ -243,8 +243,10 @@ class TherapistSearchForm(forms.Form):
             raise ValidationError(result.message or "More than one place has that name. Which one did you mean?")
         if not result.found:
             self.place_choices = spelling.suggest_places(text)
+            if len(self.place_choices) == 1:
+                raise ValidationError(f"We could not find “{text}”. Did you mean {self.place_choices[0].label}?")
             if self.place_choices:
-                raise ValidationError(f"We could not find “{text}”. Did you mean one of the places below?")
+                raise ValidationError(f"We could not find “{text}”. Did you mean one of these places?")
             raise ValidationError(result.message or "We could not find that place. Try a US ZIP code such as 10001.")
         self.place = result.place
         # The distances in the searched place's unit; the values stay miles.

@@ -301,6 +301,10 @@ def public_location(location: Location) -> dict:
         "latitude": latitude,
         "longitude": longitude,
         "travel_radius_miles": location.travel_radius_miles,
+        # In the unit people use where the therapist works ("13 km" in Canada).
+        "travel_radius_text": units.radius_text(location.travel_radius_miles, units.unit_for(location.country))
+        if location.travel_radius_miles
+        else "",
     }
 
 
