@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
     "django_tasks",
@@ -195,6 +196,10 @@ MFA_TOTP_ISSUER = "Oncology Massage Directory"
 MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "en-us"
+# One date format on every page: "5 December 2026" (config/formats/en/formats.py
+# sets it for English pages, as the locale's own format would otherwise win).
+DATE_FORMAT = "j F Y"
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -255,6 +260,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SITE_NAME = "Oncology Massage Directory"
 # The public address, for links in emails sent outside a request (decisions, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# A map of approximate areas beside the results and on profiles: the URL template
+# of a tile server ("https://tiles.example.org/{z}/{x}/{y}.png") and the credit its
+# licence asks for. Unset (the default), no page loads any map code; set, the pages
+# with a map allow exactly that origin in their Content-Security-Policy.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+if MAP_TILE_URL and not (
+    MAP_TILE_URL.startswith(("https://", "http://")) and all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured("MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y}.")
 ENQUIRY_RETENTION_DAYS = env_int("ENQUIRY_RETENTION_DAYS", 90)
 # A verified licence or registration is checked at its source again after this many months (or at expiry).
 CREDENTIAL_RECHECK_MONTHS = env_int("CREDENTIAL_RECHECK_MONTHS", 12)

@@ -2,9 +2,11 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import AdminSite
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from accounts import views as account_views
+from directory import robots
 from directory.permissions import signed_in_with_second_factor
 from directory.views import site
 
@@ -22,6 +24,8 @@ urlpatterns = [
     # Before allauth's own: staff add their first authenticator only through an enrolment link.
     path("accounts/2fa/totp/activate/", account_views.activate_authenticator, name="mfa_activate_totp"),
     path("accounts/2fa/enrol/<str:token>/", account_views.enrolment_link, name="mfa_enrolment_link"),
+    path("robots.txt", robots.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": robots.SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("guides/", include("guides.urls")),
     path("dashboard/enquiries/", include("directory.urls.enquiries")),

@@ -24,6 +24,11 @@ class EnquiryForm(forms.ModelForm):
         error_messages={"required": "Tick the box to agree that we pass your message on, or we cannot send it."},
     )
 
+    send_copy = forms.BooleanField(
+        label="Send me an email receipt (it does not include my message).",
+        required=False,
+    )
+
     class Meta:
         model = Enquiry
         fields = ["name", "email", "phone", "message", "consent"]

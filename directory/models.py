@@ -121,6 +121,15 @@ class Profile(models.Model):
     free_sessions = models.BooleanField("some free sessions", default=False)
     accessible_premises = models.BooleanField("step-free, accessible premises", default=False)
     accepting_new_clients = models.BooleanField(default=True)
+
+    class ReplyTime(models.TextChoices):
+        DAY = "day", "within a day"
+        TWO_DAYS = "two_days", "within two days"
+        FEW_DAYS = "few_days", "within three to five days"
+        WEEK = "week", "within a week"
+
+    # Shown to patients before they send an enquiry, so they know when to expect an answer.
+    usual_reply_time = models.CharField(max_length=10, choices=ReplyTime.choices, blank=True)
     accepting_confirmed_on = models.DateField(null=True, blank=True)
 
     website = models.URLField(blank=True)

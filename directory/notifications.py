@@ -57,6 +57,16 @@ def send_now_listed(profile) -> None:
     mail.queue("now_listed", profile.pk)
 
 
+def send_enquiry_receipt(enquiry) -> None:
+    """Tell a patient their enquiry reached the therapist, when they asked for a copy.
+
+    Like the therapist's notice, the email carries no message text and no
+    health detail: only the therapist's name, what happens next, and the
+    therapist's usual reply time if they gave one.
+    """
+    mail.queue("enquiry_receipt", enquiry.pk)
+
+
 def send_enquiry_notice(enquiry) -> None:
     """Tell the therapist an enquiry is waiting. The email carries no patient name or message."""
     mail.queue("enquiry", enquiry.pk)
@@ -233,6 +243,25 @@ def build_enquiry_notice(enquiry_id: int):
     )
 
 
+def build_enquiry_receipt(enquiry_id: int):
+    from directory.models import Enquiry
+
+    enquiry = Enquiry.objects.select_related("profile").filter(pk=enquiry_id).first()
+    if enquiry is None:
+        return None
+    profile = enquiry.profile
+    return _message(
+        to=enquiry.email,
+        subject=f"Your message to {profile.display_name} was passed on",
+        template="directory/email/enquiry_receipt.txt",
+        context={
+            "profile": profile,
+            "profile_url": _absolute(profile.get_absolute_url()),
+            "retention_days": settings.ENQUIRY_RETENTION_DAYS,
+        },
+    )
+
+
 def enquiry_notified(enquiry_id: int) -> None:
     from directory.models import Enquiry
 
@@ -250,6 +279,7 @@ BUILDERS = {
     "expiry": (build_expiry_reminder, None),
     "now_listed": (build_now_listed, None),
     "enquiry": (build_enquiry_notice, enquiry_notified),
+    "enquiry_receipt": (build_enquiry_receipt, None),
     "account": (build_account_mail, None),
     "concern_receipt": (build_concern_receipt, None),
     "concern_outcome": (build_concern_outcome, None),

@@ -53,13 +53,13 @@ def test_a_search_near_a_place_gives_the_documented_fields(client, reviewer):
     assert body["place"] == "New York, NY 10001, United States"
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
     result = body["results"][0]
-    assert set(result) == RESULT_KEYS | {"distance_miles"}
+    assert set(result) == RESULT_KEYS | {"distance_miles", "distance_km"}
     assert result["slug"] == profile.slug
     assert result["name"] == "Api Ana"
     assert result["url"] == f"http://testserver/therapists/{profile.slug}/"
-    assert result["distance_miles"] == round(
-        haversine_miles(*NYC_10001, BROOKLYN["latitude"], BROOKLYN["longitude"]), 1
-    )
+    miles = haversine_miles(*NYC_10001, BROOKLYN["latitude"], BROOKLYN["longitude"])
+    assert result["distance_miles"] == round(miles)
+    assert result["distance_km"] == round(miles * 1.609344)
     assert result["services"] == ["oncology-massage"]
     assert result["session_places"] == ["practice", "home"]
     assert result["languages"] == ["en", "es"]

@@ -118,9 +118,10 @@ def listed_therapist():
     profile = make_listed_profile(
         display_name="Quinn Harbor",
         bio="I treat lymphedema, including after a mastectomy.",
-        services=("manual-lymphatic-drainage", "oncology-massage"),
+        services=("manual-lymphatic-drainage", "oncology-massage", "lymphedema-therapy"),
     )
-    profile.phases.set(Phase.objects.filter(slug="active-treatment"))
+    # "lymphedema mastectomy" reads as a service and a phase (directory/search/understand.py).
+    profile.phases.set(Phase.objects.filter(slug__in=("active-treatment", "after-surgery")))
     profile.cancer_types.set(CancerType.objects.filter(slug="breast"))
     refresh_search_text(profile)
     return profile

@@ -72,8 +72,8 @@ def test_searching_10001_within_25_miles_lists_new_york_therapists_nearest_first
     html = response.content.decode()
     assert "Therapists near New York, NY 10001" in html
     assert "3 therapists match within 25 miles" in html
-    assert f"{miles_from_10001(BROOKLYN):.1f} miles" in html
-    assert "0.0 miles" in html
+    assert f"{round(miles_from_10001(BROOKLYN))} miles" in html
+    assert "under 1 mile" in html
 
 
 def test_an_unknown_place_says_so_and_suggests_what_to_type(client, reviewer):
@@ -142,7 +142,7 @@ def test_a_therapist_counts_from_their_nearest_location(client, reviewer):
     listed(STAMFORD, display_name="Stamford Sue", reviewer=reviewer)
     response = client.get(SEARCH, {"near": "10001", "radius": "50"})
     assert names_in(response) == ["Two Places", "Stamford Sue"]
-    assert f"{miles_from_10001(NEWARK):.1f} miles" in response.content.decode()
+    assert f"{round(miles_from_10001(NEWARK))} miles" in response.content.decode()
 
 
 def test_no_results_says_so_kindly_with_the_real_distance_to_the_nearest_match(client, reviewer):
@@ -156,7 +156,7 @@ def test_no_results_says_so_kindly_with_the_real_distance_to_the_nearest_match(c
     assert f"The nearest therapist who matches is {round(miles_from_10001(STAMFORD))} miles away" in html
     assert "a little further away" not in html
     assert names_in(response) == ["Stamford Sue", "Philly Pam"]  # Chicago Cy lacks step-free premises
-    assert f"{miles_from_10001(STAMFORD):.1f} miles" in html
+    assert f"{round(miles_from_10001(STAMFORD))} miles" in html
     # One tap widens the search: the offered distances that reach the nearest match (about 34 miles).
     wider = re.findall(r'<a class="button" href="\?([^"]+)">Within (\d+) miles</a>', html)
     assert [miles for _, miles in wider] == ["50", "100", "250"]
@@ -307,10 +307,10 @@ def test_an_exact_name_ranks_above_a_mention_in_a_bio(client, reviewer):
 
 def test_text_search_finds_services_and_headline_words(client, reviewer):
     listed(display_name="Lymph Lee", reviewer=reviewer, services=("manual-lymphatic-drainage",))
-    listed(display_name="Headline Hal", reviewer=reviewer, headline="Reflexology for chemotherapy days")
+    listed(display_name="Headline Hal", reviewer=reviewer, headline="Reflexology for quiet afternoons")
     listed(display_name="Plain Pia", reviewer=reviewer)
     assert names_in(client.get(SEARCH, {"q": "lymphatic drainage"})) == ["Lymph Lee"]
-    assert names_in(client.get(SEARCH, {"q": "chemotherapy"})) == ["Headline Hal"]
+    assert names_in(client.get(SEARCH, {"q": "afternoons"})) == ["Headline Hal"]
     assert names_in(client.get(SEARCH, {"q": "!!! ???"})) == []
 
 

@@ -105,7 +105,7 @@ class ProfileForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
     place_fields = ("visits_practice", "visits_home", "visits_hospital")
     fee_fields = ("fee_min", "fee_max", "fee_currency")
     option_fields = ("sliding_scale", "free_sessions", "accessible_premises", "accepting_new_clients")
-    contact_fields = ("website", "phone")
+    contact_fields = ("usual_reply_time", "website", "phone")
 
     class Meta:
         model = Profile
@@ -114,7 +114,7 @@ class ProfileForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
             "years_practice", "years_oncology", "services", "phases", "care_settings", "cancer_types",
             "visits_practice", "visits_home", "visits_hospital",
             "fee_min", "fee_max", "fee_currency", "sliding_scale", "free_sessions", "accessible_premises",
-            "accepting_new_clients", "website", "phone",
+            "accepting_new_clients", "usual_reply_time", "website", "phone",
         ]  # fmt: skip
         labels = {
             "display_name": "Your name",
@@ -130,6 +130,7 @@ class ProfileForm(VersionedFormMixin, PlainErrorsMixin, forms.ModelForm):
             "fee_max": "Highest fee per session",
             "accepting_new_clients": "I am accepting new clients",
             "phone": "Phone (optional)",
+            "usual_reply_time": "How soon you usually answer an enquiry (optional)",
             "website": "Website (optional)",
             "pronouns": "Pronouns (optional)",
         }

@@ -19,7 +19,9 @@ from django.db.models import F, Q, Value
 from django.http import QueryDict
 
 from directory.geo import offline as geo
+from directory.geo import spelling, units
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
+from directory.search import understand
 from directory.search.nearest import ResultRow
 from directory.search.words import apply_text_search
 
@@ -240,13 +242,20 @@ class TherapistSearchForm(forms.Form):
             self.place_choices = tuple(result.places)
             raise ValidationError(result.message or "More than one place has that name. Which one did you mean?")
         if not result.found:
+            self.place_choices = spelling.suggest_places(text)
+            if len(self.place_choices) == 1:
+                raise ValidationError(f"We could not find “{text}”. Did you mean {self.place_choices[0].label}?")
+            if self.place_choices:
+                raise ValidationError(f"We could not find “{text}”. Did you mean one of these places?")
             raise ValidationError(result.message or "We could not find that place. Try a US ZIP code such as 10001.")
         self.place = result.place
+        # The distances in the searched place's unit; the values stay miles.
+        self.fields["radius"].widget.choices = self.radius_choices(units.unit_for(self.place.country))
         return text
 
-    def radius_choices(self) -> list[tuple[str, str]]:
+    def radius_choices(self, unit: units.Unit = "mi") -> list[tuple[str, str]]:
         """The distances offered: the only ones accepted (see _offered_radius)."""
-        return [(str(miles), f"{miles} miles") for miles in RADIUS_CHOICES]
+        return [(str(miles), units.radius_text(miles, unit)) for miles in RADIUS_CHOICES]
 
 
 def _choice_error(noun: str) -> dict[str, str]:
@@ -336,6 +345,31 @@ class TherapistFilter(django_filters.FilterSet):
     def filter_nothing(self, queryset, name, value):
         return queryset
 
+    @property
+    def reading(self) -> understand.Reading:
+        """The words typed, read against the vocabularies (directory/search/understand.py)."""
+        if not hasattr(self, "_reading"):
+            self.is_valid()
+            text = self.form.cleaned_data.get("q") or "" if hasattr(self.form, "cleaned_data") else ""
+            self._reading = understand.read(text, vocabulary_entries())
+        return self._reading
+
+    def apply_words(self, queryset):
+        """The words typed: those naming a vocabulary entry as its filter (entries of one
+        vocabulary are alternatives), the rest as text."""
+        reading = self.reading
+        wanted: dict[str, list[str]] = {}
+        for key, slug in reading.filters():
+            wanted.setdefault(key, []).append(slug)
+        relations = {parameter: relation for relation, parameter in VOCABULARY_PARAMETERS.items()}
+        for key, slugs in wanted.items():
+            queryset = queryset.with_any(relations[key], slugs, ids=vocabulary_ids(key, slugs))
+        if reading.rest:
+            queryset = apply_text_search(queryset, reading.rest)
+        elif self.form.cleaned_data.get("q") and not reading.understood:
+            queryset = apply_text_search(queryset, self.form.cleaned_data["q"])  # punctuation only: no match
+        return queryset
+
     def filter_vocabulary(self, queryset, name, value):
         if not value:
             return queryset
@@ -368,15 +402,13 @@ class TherapistFilter(django_filters.FilterSet):
             return asked
         if self.place is not None:
             return "distance"
-        if data.get("q"):
+        if self.reading.rest:
             return "relevance"
         return "recent"
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = self.apply_words(super().filter_queryset(queryset))
         data = self.form.cleaned_data
-        if data.get("q"):
-            queryset = apply_text_search(queryset, data["q"])
         if self.place is not None:
             queryset = queryset.near(self.place.latitude, self.place.longitude, data["radius"])
         return self.order(queryset)
@@ -409,11 +441,7 @@ class TherapistFilter(django_filters.FilterSet):
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
-        data = self.form.cleaned_data
-        queryset = super().filter_queryset(self.queryset.all())
-        if data.get("q"):
-            queryset = apply_text_search(queryset, data["q"])
-        return queryset
+        return self.apply_words(super().filter_queryset(self.queryset.all()))
 
     def order(self, queryset):
         order = self.sort_order()
@@ -434,8 +462,9 @@ class TherapistFilter(django_filters.FilterSet):
             return []
         data = self.form.cleaned_data
         active: list[ActiveFilter] = []
-        if data.get("q"):
-            active.append(ActiveFilter("q", data["q"], f"{human_label('q')}: “{data['q']}”"))
+        rest = self.reading.rest
+        if rest:
+            active.append(ActiveFilter("q", data["q"], f"{human_label('q')}: “{rest}”"))
         vocabularies = load_vocabularies()
         for key in VOCABULARY_MODELS:
             names = dict(vocabularies[key])

@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
+from directory.geo import units
 from directory.models import Profile
 from directory.search import cache as page_cache
 from directory.search.cards import load_card_parts
@@ -29,7 +30,10 @@ def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: boo
         "url": request.build_absolute_uri(profile.get_absolute_url()),
     }
     if with_distance:
-        result["distance_miles"] = round(profile.distance, 1) if profile.distance is not None else None
+        # Whole numbers, as the page shows them: measured to the published, rounded point.
+        known = profile.distance is not None
+        result["distance_miles"] = units.whole_miles(profile.distance) if known else None
+        result["distance_km"] = units.whole_km(profile.distance) if known else None
     locations = []
     for location in profile.card_locations:
         public = public_location(location)
@@ -98,6 +102,14 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
     with_distance = search.place is not None
     # Say which place a name was taken to mean, so a client can show it.
     searched = {"place": search.place.label} if with_distance else {}
+    # What the words were read as (the same reading as the page), and the words searched as text.
+    reading = search.reading
+    if reading.words:
+        searched["understood"] = [
+            {"parameter": item.key, "value": item.slug, "words": item.typed, "corrected_to": item.corrected_to or None}
+            for item in reading.understood
+        ]
+        searched["words"] = reading.rest
     body = {
         **searched,
         "count": results.count,

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,9 +19,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from directory import notifications, services
 from directory.forms_public import ConcernForm, EnquiryForm
-from directory.geo.offline import public_coordinates
+from directory.geo import maps, units
+from directory.geo.offline import haversine_miles, public_coordinates
 from directory.models import Credential, Location, Profile
+from directory.robots import noindex
 from directory.search import cache as page_cache
+from directory.search import understand
 from directory.search.cards import load_card_parts
 from directory.search.filterset import (
     MAX_RADIUS_MILES,
@@ -61,10 +65,33 @@ def query_string(params: QueryDict, *, drop: tuple[str, str] | None = None, **re
 
 
 def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
-    """The nearest listed therapists matching everything but the distance, nearest first."""
+    """The nearest listed therapists matching everything but the distance, nearest first.
+
+    Only therapists who see people somewhere (a practice, hospital visits): one
+    who only visits homes is of use only where their travel area reaches, and
+    those already show among the results whatever the radius.
+    """
     place = search.place
-    rows = search.without_place().nearest(place.latitude, place.longitude, NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS)
-    return profiles_for_rows(rows)
+    seen_somewhere = search.without_place().filter(Q(visits_practice=True) | Q(visits_hospital=True))
+    rows = seen_somewhere.nearest(place.latitude, place.longitude, NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS)
+    profiles = profiles_for_rows(rows)
+    for profile in profiles:
+        profile.measured_to = measured_to(profile, place)
+    return profiles
+
+
+def measured_to(profile: Profile, place) -> str:
+    """What a fallback card's distance is measured to: "practice in Brooklyn" (the nearest location)."""
+    nearest = min(
+        profile.card_locations,
+        key=lambda location: haversine_miles(
+            place.latitude, place.longitude, *public_coordinates(location.latitude, location.longitude)
+        ),
+        default=None,
+    )
+    if nearest is None:
+        return ""
+    return f"{'practice' if profile.visits_practice else 'based'} in {nearest.city}"
 
 
 def miles_text(miles: float) -> str:
@@ -106,11 +133,42 @@ def credential_summary(credentials) -> str:
     return f"{'; '.join(parts)}. Last checked {date_format(last, settings.DATE_FORMAT)}."
 
 
-def with_card_summaries(profiles) -> list[Profile]:
+def with_card_summaries(profiles, unit: units.Unit = "mi") -> list[Profile]:
     profiles = list(profiles)
     for profile in profiles:
         profile.checked_summary = credential_summary(profile.verified_credentials)
+        distance = getattr(profile, "distance", None)
+        profile.distance_text = units.distance_text(distance, unit) if distance is not None else ""
     return profiles
+
+
+def understood_chips(search: TherapistFilter, params: QueryDict) -> list[tuple[understand.Understood, str]]:
+    """What the words were read as, each with the address of the same search without those words."""
+    reading = search.reading
+    return [(item, "?" + _with_words(params, reading.without(item))) for item in reading.understood]
+
+
+def _with_words(params: QueryDict, words: str) -> str:
+    """The search's query string with ``q`` replaced by ``words`` (dropped when empty)."""
+    if words:
+        return query_string(params, q=words)
+    return query_string(params, drop=("q", ""))
+
+
+def search_summary(search: TherapistFilter, unit: units.Unit) -> str:
+    """The search in one line, for the folded form on a phone: "Near 10001 · 25 miles · 2 filters"."""
+    data = search.form.cleaned_data
+    parts = []
+    if search.place is not None:
+        parts.append(f"Near {search.place.label}")
+        parts.append(units.radius_text(data["radius"], unit))
+    filters = len([active for active in search.active_filters() if active.parameter != "q"])
+    filters += len(search.reading.filters())
+    if filters:
+        parts.append(f"{filters} filter{'s' if filters != 1 else ''}")
+    if search.reading.rest:
+        parts.append(f"“{search.reading.rest}”")
+    return " · ".join(parts) or "All therapists"
 
 
 def carried_search(source: QueryDict) -> str:
@@ -135,6 +193,7 @@ def _guide_slugs(params: QueryDict, name: str) -> list[str]:
     return [value for value in values if len(value) <= 80 and SLUG.fullmatch(value)]
 
 
+@noindex
 @require_safe
 def therapist_search(request: HttpRequest) -> HttpResponse:
     with page_cache.edition_for_request() as edition:
@@ -147,7 +206,8 @@ def therapist_search(request: HttpRequest) -> HttpResponse:
                 page_cache.put(key, page)
     # The content is HTML the template engine wrote (escaping what people typed), kept as text.
     content = mark_safe(page["content"])  # noqa: S308
-    return render(request, "directory/search/results.html", {"title": page["title"], "content": content})
+    response = render(request, "directory/search/results.html", {"title": page["title"], "content": content})
+    return maps.allow_tiles(response)
 
 
 def search_page(request: HttpRequest, edition: int) -> dict:
@@ -161,25 +221,48 @@ def search_page(request: HttpRequest, edition: int) -> dict:
     context["guide_query"] = guide_query(request.GET, carried)
     context["filters_open"] = search.panel_should_open()
     if search.is_valid():
+        unit = units.unit_for(search.place.country) if search.place else "mi"
         results = search.result_page(request.GET.get("page"))
         context.update(
+            unit=unit,
+            radius_text=units.radius_text(form.cleaned_data["radius"], unit),
+            understood=understood_chips(search, request.GET),
+            search_summary=search_summary(search, unit),
+            # Folded to one line on a phone once there is a search to show results for.
+            form_folded=any(value.strip() for key, value in request.GET.items() if key != "page"),
             page_obj=results.page,
-            results=with_card_summaries(results.profiles),
+            results=with_card_summaries(results.profiles, unit),
             count=results.count,
             more_results=results.more,
             max_results=MAX_RESULTS,
         )
-        nearest = with_card_summaries(nearest_beyond_radius(search)) if results.count == 0 and search.place else []
+        nearest = (
+            with_card_summaries(nearest_beyond_radius(search), unit) if results.count == 0 and search.place else []
+        )
         context["nearest"] = nearest
-        context["nearest_distance"] = miles_text(nearest[0].distance) if nearest else ""
-        context["nearest_limit"] = NEAREST_LIMIT_MILES
+        context["nearest_distance"] = nearest[0].distance_text if nearest else ""
+        context["nearest_limit"] = units.radius_text(NEAREST_LIMIT_MILES, unit)
         context["active_filters"] = [
-            (active, "?" + query_string(request.GET, drop=(active.parameter, active.value)))
+            (
+                active,
+                "?"
+                + (
+                    _with_words(request.GET, _understood_words(search))
+                    if active.parameter == "q"
+                    else query_string(request.GET, drop=(active.parameter, active.value))
+                ),
+            )
             for active in search.active_filters()
         ]
+        # "More filters (2 chosen)": the filters inside the fold only, never the words.
+        context["panel_filter_count"] = len([a for a in search.active_filters() if a.parameter != "q"])
         context["sort_order"] = search.sort_order()
+        shown = context["results"] or nearest
+        center = (search.place.latitude, search.place.longitude) if search.place else None
+        areas = maps.results_areas(shown, query=context["profile_query"]) if shown else []
+        context["map_data"] = maps.map_data("results-map", areas, center) if areas else None
         context["wider_searches"] = [
-            (miles, "?" + query_string(request.GET, radius=str(miles)))
+            (units.radius_text(miles, unit), "?" + query_string(request.GET, radius=str(miles)))
             for miles in wider_radii(form.cleaned_data.get("radius"), nearest[0].distance if nearest else None)
         ]
     else:
@@ -204,6 +287,12 @@ def search_page(request: HttpRequest, edition: int) -> dict:
     return {"title": title, "content": content, "errors": bool(form.errors)}
 
 
+def _understood_words(search: TherapistFilter) -> str:
+    """The typed words that were read as filters: what stays when the other words are removed."""
+    reading = search.reading
+    return " ".join(item.typed for item in reading.understood)
+
+
 def _listed_profile(slug: str) -> Profile:
     """A listed therapist by slug, or 404 for anyone else."""
     return get_object_or_404(Profile.objects.listed(), slug=slug)
@@ -224,6 +313,10 @@ def public_location(location: Location) -> dict:
         "latitude": latitude,
         "longitude": longitude,
         "travel_radius_miles": location.travel_radius_miles,
+        # In the unit people use where the therapist works ("13 km" in Canada).
+        "travel_radius_text": units.radius_text(location.travel_radius_miles, units.unit_for(location.country))
+        if location.travel_radius_miles
+        else "",
     }
 
 
@@ -233,29 +326,33 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     load_card_parts([profile])
     guides = guides_for_profile(service_slugs=[service.slug for service in profile.card_services])
     carried = carried_search(request.GET)
-    return render(
+    response = render(
         request,
         "directory/profile/detail.html",
         {
             "profile": profile,
             "locations": [public_location(location) for location in profile.card_locations],
             "guides": guides,
-            "form": EnquiryForm(),
+            "form": EnquiryForm() if profile.accepting_new_clients else None,
             "retention_days": settings.ENQUIRY_RETENTION_DAYS,
             "carried_search": carried,
             "guide_query": guide_query(QueryDict(carried), carried),
+            "map_data": maps.map_data("profile-map", maps.location_areas(profile, profile.card_locations), None),
         },
     )
+    return maps.allow_tiles(response)
 
 
+@noindex
 @never_cache
 @require_http_methods(["GET", "POST"])
 def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
-    form = EnquiryForm(request.POST or None)
+    # Not taking new clients: no form, and nothing sent is kept; the page says where to look instead.
+    form = EnquiryForm(request.POST or None) if profile.accepting_new_clients else None
     # The search the patient came from: a hidden field, never anything they wrote in the form.
     carried = carried_search(request.POST if request.method == "POST" else request.GET)
-    if request.method == "POST":
+    if request.method == "POST" and form is not None:
         if form.is_spam():
             # Answer a robot as if it succeeded, so it learns nothing; keep nothing.
             return _sent_redirect(profile, carried)
@@ -269,6 +366,8 @@ def therapist_enquiry(request: HttpRequest, slug: str) -> HttpResponse:
             with transaction.atomic():
                 enquiry.save()
                 notifications.send_enquiry_notice(enquiry)
+                if form.cleaned_data.get("send_copy"):
+                    notifications.send_enquiry_receipt(enquiry)
             return _sent_redirect(profile, carried)
     return render(
         request,
@@ -291,6 +390,7 @@ def _sent_redirect(profile: Profile, carried: str) -> HttpResponse:
     return redirect(url)
 
 
+@noindex
 @require_safe
 def enquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)

@@ -32,6 +32,7 @@ def test_result_cards_are_compact_and_tick_boxes_keep_their_size_on_a_phone(new_
     expect(page.get_by_role("navigation", name="Read before you book")).to_be_visible()
     axe.check(page, "phone results")
 
+    page.locator(".search-change > summary").click()  # on a phone the search is folded after searching
     page.get_by_text("More filters").click()
     boxes = page.locator(".search-filters input[type=checkbox]")
     for box in boxes.all():

@@ -42,6 +42,10 @@ def test_a_patient_searches_filters_reads_a_guide_and_writes_with_the_keyboard_a
     page.wait_for_load_state("load")  # search.js may open the filters on a wide screen
     axe.check(page, "search results")
 
+    # On a phone the search is folded to one line after searching: open it first.
+    if page.locator(".search-change > summary").is_visible():
+        tab_to(page, re.compile(r"Change search$"))
+        keyboard.press("Enter")
     # Filters: open them if they are folded, tick a service and a phase with Space;
     # Shift+Tab goes back and finds the tick kept.
     tab_to(page, re.compile(r"^More filters"))
