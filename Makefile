@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
 PG_URL ?= postgres://postgres@127.0.0.1:5432/oncology_directory
 
-.PHONY: run test test-slow test-postgres faults e2e lint migrations-check check ci bench loadtest clean
+.PHONY: run test test-slow test-postgres faults e2e lint migrations-check check ci bench loadtest loadtest-replicas clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -58,6 +58,10 @@ bench: venv
 
 loadtest: venv
 	PY=$(PY) bash bench/loadtest.sh
+
+## The same pages through nginx with one gunicorn replica, then two, side by side
+loadtest-replicas: venv
+	LOADTEST_MODE=replicas PY=$(PY) bash bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles

@@ -15,7 +15,11 @@
 #   LOADTEST_THREADS      wrk threads (default 2)
 #   LOADTEST_CONNECTIONS  open connections (default 16)
 #   LOADTEST_TIMEOUT      a slower answer counts as a socket error (default 2s)
-#   WEB_CONCURRENCY       gunicorn workers (default 2 × CPUs + 1)
+#   WEB_CONCURRENCY       gunicorn workers (default 2 × CPUs + 1), per replica
+#   LOADTEST_MODE         "single" (default, as above) or "replicas": the same
+#                         pages through nginx, first with one gunicorn replica
+#                         behind it, then with two, in the same run; writes
+#                         bench/results/loadtest-replicas.json (needs nginx)
 #   PY                    the Python to use (default .venv/bin/python)
 # Only 127.0.0.1 is ever contacted.
 set -euo pipefail
@@ -99,6 +103,7 @@ stop_gunicorn() {
 }
 cleanup() {
   stop_gunicorn
+  if declare -F stop_replicas >/dev/null; then stop_replicas; fi
   if [ -n "$WORKING_DB" ]; then rm -f "$WORKING_DB" "$WORKING_DB-wal" "$WORKING_DB-shm"; fi
 }
 trap cleanup EXIT
@@ -119,9 +124,15 @@ run_pages() {
     echo "  $name ${PAGES[$name]} …"
     line="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -s bench/wrk_report.lua \
       "$BASE${PAGES[$name]}" | grep '^RESULT ')"
-    echo "$name $line" >> "$WORKDIR/results.txt"
+    echo "${RESULT_PREFIX:-}$name $line" >> "$WORKDIR/results.txt"
   done
 }
+
+if [ "${LOADTEST_MODE:-single}" = replicas ]; then
+  # shellcheck source=bench/loadtest_replicas.sh
+  source bench/loadtest_replicas.sh
+  exit 0
+fi
 
 # As deployed: a search page made since the last change is served from the cache.
 start_gunicorn

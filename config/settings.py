@@ -221,12 +221,76 @@ if PRIVATE_MEDIA_ROOT.resolve() == MEDIA_ROOT.resolve() or MEDIA_ROOT.resolve() 
 STORAGES = {
     # Writes whole files or none (a full disk leaves no partial file).
     "default": {"BACKEND": "directory.storage.AllOrNothingStorage"},
+    # Evidence documents (directory/storage.py): resolved by this alias.
+    "private": {"BACKEND": "directory.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# ---------------------------------------------------------------------------
+# Scaling out: media in object storage and a read replica of the database.
+# Without these variables: local folders and one database, as on a laptop.
+# ---------------------------------------------------------------------------
+# Photos and evidence in two S3-compatible buckets (AWS S3, MinIO, …), so that
+# any replica of the app can serve what another stored. Credentials come from
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the machine's IAM role).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_PRIVATE_STORAGE_BUCKET_NAME = env_str("AWS_PRIVATE_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME or AWS_PRIVATE_STORAGE_BUCKET_NAME:
+    if not (AWS_STORAGE_BUCKET_NAME and AWS_PRIVATE_STORAGE_BUCKET_NAME):
+        raise ImproperlyConfigured(
+            "Set both AWS_STORAGE_BUCKET_NAME (photos) and AWS_PRIVATE_STORAGE_BUCKET_NAME (evidence), or neither."
+        )
+    if AWS_STORAGE_BUCKET_NAME == AWS_PRIVATE_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("Evidence needs a bucket of its own: AWS_PRIVATE_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "us-east-1")
+    # S3-compatible services on a host name of their own (MinIO) need path-style addresses.
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE", "path" if AWS_S3_ENDPOINT_URL else "auto")
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # Names are random already; never replace an object that happens to share one.
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES["default"] = {
+        # Photos are public: addressed under MEDIA_URL, which nginx passes to this bucket.
+        "BACKEND": "directory.storage.PublicS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "querystring_auth": False,
+            "object_parameters": {"CacheControl": "public, max-age=604800"},
+        },
+    }
+    STORAGES["private"] = {
+        # Evidence is never public: a private bucket, read only by the evidence view after
+        # its permission check; any signed address it made would last 60 seconds at most.
+        "BACKEND": "directory.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_PRIVATE_STORAGE_BUCKET_NAME,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+
+# A PostgreSQL read replica: anonymous searches, profiles, the API and guides
+# read from it; writes, signed-in pages and reads after a write use the primary
+# (config/db_routing.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# After a visitor sends a form, their pages read the primary for this long.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+    # Tests make no copy of their own for the replica: it mirrors the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_routing.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.db_routing.ReplicaReadsMiddleware",
+    )
+# ---------------------------------------------------------------------------
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -1,9 +1,22 @@
+"""Where uploaded files live: public photos and private evidence documents.
+
+Both are resolved by alias from ``settings.STORAGES``: "default" for profile
+photos and "private" for evidence. On one machine they are two local folders
+(MEDIA_ROOT, PRIVATE_MEDIA_ROOT); with the S3 settings present they are two
+buckets of an S3-compatible service, so that every replica of the app reads
+what any other stored (see config/settings.py and the README).
+"""
+
 import contextlib
 import os
 import tempfile
 
+from botocore.exceptions import ClientError
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.utils.encoding import filepath_to_uri
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 STORAGE_FAILED = "We could not save your document; nothing was changed — please try again later."
 
@@ -72,4 +85,34 @@ class PrivateStorage(AllOrNothingStorage):
         raise ValueError("Private files have no public address; use the evidence view.")
 
 
-private_storage = PrivateStorage()
+class PublicS3Storage(S3Storage):
+    """Profile photos in a bucket, addressed under MEDIA_URL.
+
+    The photos' addresses stay on the site's own origin (``/media/…``): nginx
+    passes that path to the bucket, so the Content-Security-Policy needs no
+    other origin and a photo's address does not expire like a signed one.
+    """
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        return f"{settings.MEDIA_URL}{filepath_to_uri(self._normalize_name(clean_name(name)))}"
+
+
+class PrivateS3Storage(S3Storage):
+    """Evidence documents in a private bucket; the evidence view streams them after its check.
+
+    A missing object raises FileNotFoundError, like the local folder, so the
+    view answers 404 rather than 500.
+    """
+
+    def _open(self, name, mode="rb"):
+        try:
+            return super()._open(name, mode)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                raise FileNotFoundError(name) from None
+            raise
+
+
+def private_storage():
+    """The storage for evidence documents (the "private" alias), as a callable for the model field."""
+    return storages["private"]

@@ -4,10 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from config.db_routing import replica_reads
 from directory.search.filterset import SEARCH_PARAMETER, clean_near, clean_radius, clean_search_string
 from guides.models import Guide
 
 
+@replica_reads
 @require_safe
 def guide_list(request: HttpRequest) -> HttpResponse:
     # The list shows no body, so the Markdown source is not fetched.
@@ -15,6 +17,7 @@ def guide_list(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/guide_list.html", {"guides": guides})
 
 
+@replica_reads
 @require_safe
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A guide. From the search, it keeps the patient's place (``near``, ``radius``) for its own

@@ -74,8 +74,8 @@ def test_an_upload_that_works_leaves_only_the_named_file(client, therapist):
 def test_cleanup_lists_and_deletes_only_files_no_row_refers_to(therapist):
     credential = add_credential(therapist.profile, Credential.Kind.LICENCE)
     credential.evidence.save("kept.pdf", ContentFile(b"%PDF-1.4 kept"), save=True)
-    orphan = Path(private_storage.path(private_storage.save("evidence/orphan.pdf", ContentFile(b"lost"))))
-    recent = Path(private_storage.path(private_storage.save("evidence/recent.pdf", ContentFile(b"new"))))
+    orphan = Path(private_storage().path(private_storage().save("evidence/orphan.pdf", ContentFile(b"lost"))))
+    recent = Path(private_storage().path(private_storage().save("evidence/recent.pdf", ContentFile(b"new"))))
     an_hour_ago = time.time() - 3700
     for path in (orphan, Path(credential.evidence.path)):
         os.utime(path, (an_hour_ago, an_hour_ago))

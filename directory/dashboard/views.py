@@ -29,7 +29,7 @@ from directory.dashboard.forms import AccountDeleteForm, CredentialForm, Locatio
 from directory.geo.offline import Place
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile, VerificationEvent
-from directory.storage import STORAGE_FAILED, private_storage
+from directory.storage import STORAGE_FAILED
 
 EXPIRY_WARNING_DAYS = 30
 MAX_LOCATIONS = 10
@@ -621,7 +621,7 @@ def _document_on_file(credential: Credential) -> Document | None:
     if not credential.evidence:
         return None
     try:
-        uploaded = private_storage.get_modified_time(credential.evidence.name)
+        uploaded = credential.evidence.storage.get_modified_time(credential.evidence.name)
     except (OSError, NotImplementedError):
         uploaded = credential.updated_at
     uploaded_on = uploaded.date() if timezone.is_naive(uploaded) else timezone.localdate(uploaded)

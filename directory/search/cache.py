@@ -26,6 +26,7 @@ from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config import db_routing
 from directory.models import SearchEdition
 
 EDITION_ROW = 1
@@ -50,10 +51,27 @@ def edition_for_request() -> Iterator[int]:
     token = _request_edition.set(None)
     number = current_edition()
     _request_edition.set(number)
+    _read_primary_if_replica_behind(number)
     try:
         yield number
     finally:
         _request_edition.reset(token)
+
+
+def _read_primary_if_replica_behind(number: int) -> None:
+    """Run the search on the primary if the read replica has not yet applied edition ``number``.
+
+    The edition is always read from the primary (config/db_routing.py); a page
+    made from a replica that lags behind it would be filed under the new
+    edition with the old data, and served until it expires.
+    """
+    if not db_routing.reading_replica():
+        return
+    on_replica = (
+        SearchEdition.objects.using(db_routing.REPLICA).filter(pk=EDITION_ROW).values_list("number", flat=True).first()
+    )
+    if (on_replica or 0) < number:
+        db_routing.read_primary_from_now()
 
 
 def edition_beyond_any_used() -> int:

@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
+from config.db_routing import replica_reads
 from directory.geo import units
 from directory.models import Profile
 from directory.search import cache as page_cache
@@ -74,6 +75,7 @@ def _error(status: int, detail: str, **extra) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
 
 
+@replica_reads
 @require_safe
 def therapist_list(request: HttpRequest) -> JsonResponse:
     with page_cache.edition_for_request() as edition:
@@ -123,6 +125,7 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
     return JsonResponse(body)
 
 
+@replica_reads
 @require_safe
 def therapist_detail(request: HttpRequest, slug: str) -> JsonResponse:
     profile = Profile.objects.listed().filter(slug=slug).first()

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.db_routing import replica_reads
 from directory import notifications, services
 from directory.forms_public import ConcernForm, EnquiryForm
 from directory.geo import maps, units
@@ -194,6 +195,7 @@ def _guide_slugs(params: QueryDict, name: str) -> list[str]:
 
 
 @noindex
+@replica_reads
 @require_safe
 def therapist_search(request: HttpRequest) -> HttpResponse:
     with page_cache.edition_for_request() as edition:
@@ -320,6 +322,7 @@ def public_location(location: Location) -> dict:
     }
 
 
+@replica_reads
 @require_safe
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _listed_profile(slug)
