@@ -7,7 +7,6 @@ rate limits, and the search after a change, read through the database replica.
 Killing a replica under load costs no request beyond those it was answering.
 """
 
-import re
 import threading
 import time
 
@@ -187,15 +186,18 @@ def test_a_verification_on_a_changes_search_results_on_b_at_once_through_the_rep
     )
     assert len(pending) == 2
     for (credential_id,) in pending:
+        action = f"/review/credentials/{credential_id}/verify/"
         page = reviewer.get("a", f"/review/credentials/{credential_id}/").text
-        seen = re.search(r'name="seen_version" value="([^"]+)"', page).group(1)
-        decision = {"seen_version": seen, "method": "registry", "reference": "Board look-up", "name_matches": "on"}
-        response = reviewer.post(
-            "a",
-            f"/review/credentials/{credential_id}/verify/",
-            decision,
-            form_page=f"/review/credentials/{credential_id}/",
-        )
+        # The form as the page starts it (register, hours), completed as a reviewer would.
+        decision = dict(form_values(page, action=action))
+        decision.update(method="registry", reference="Board look-up", name_matches="on")
+        if "training_hours" in decision:
+            decision["method"] = "issuer"
+            decision["training_hours"] = decision["training_hours"] or "30"
+            decision.setdefault("hands_on", "yes")
+        if decision.get("source"):
+            decision.update(register_status="Active", disciplinary_action="no")
+        response = reviewer.post("a", action, decision, form_page=f"/review/credentials/{credential_id}/")
         assert response.status_code == 302, response.text[:800]
 
     before = standby_reads(stack)
