@@ -3,6 +3,8 @@
 #
 #   DATABASE_URL=… MEDIA_ROOT=… PRIVATE_MEDIA_ROOT=… deploy/restore.sh /backups/directory-STAMP
 #
+# PRIVATE_MEDIA_ROOT stays unset when the backup was made without it (one
+# folder for all files, such as MinIO's data folder in the compose stack).
 # Stop the web and worker processes first. The database must exist (empty,
 # or holding the data to replace: every object in the dump is dropped and
 # recreated). The media folders' files are replaced by the archives'. Ends
@@ -13,12 +15,16 @@
 set -eu
 : "${DATABASE_URL:?set DATABASE_URL}"
 : "${MEDIA_ROOT:?set MEDIA_ROOT}"
-: "${PRIVATE_MEDIA_ROOT:?set PRIVATE_MEDIA_ROOT}"
+PRIVATE_MEDIA_ROOT="${PRIVATE_MEDIA_ROOT:-}"
 BACKUP="${1:?give the backup, e.g. /backups/directory-20261205T030000Z}"
 PYTHON="${PYTHON:-python}"
 
 pg_restore --clean --if-exists --no-owner --exit-on-error --dbname "$DATABASE_URL" "$BACKUP.dump"
-for pair in "$MEDIA_ROOT:$BACKUP-media.tar.gz" "$PRIVATE_MEDIA_ROOT:$BACKUP-private.tar.gz"; do
+pairs="$MEDIA_ROOT:$BACKUP-media.tar.gz"
+if [ -n "$PRIVATE_MEDIA_ROOT" ]; then
+  pairs="$pairs $PRIVATE_MEDIA_ROOT:$BACKUP-private.tar.gz"
+fi
+for pair in $pairs; do
   folder="${pair%%:*}"
   archive="${pair#*:}"
   mkdir -p "$folder"
