@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from directory.geo.offline import public_coordinates
 from directory.search.nearest import ProfileQuerySet
 from directory.storage import private_storage
 
@@ -232,11 +233,11 @@ class ProfilePart(models.Model):
             super().save(*args, **kwargs)
 
 
-# What a search reads from a location's index entry: its coordinates and the
-# copies of its profile's listing date and filter bits.
+# What a search reads from a location's index entry: its published point and
+# the copies of its profile's listing date and filter bits.
 SEARCH_INDEX_FIELDS = (
-    "latitude",
-    "longitude",
+    "published_latitude",
+    "published_longitude",
     "listed_until",
     "service_bits",
     "phase_bits",
@@ -258,6 +259,11 @@ class Location(ProfilePart):
     show_street_address = models.BooleanField(
         default=False, help_text="Show the street address to patients. Otherwise only the town and postcode show."
     )
+    # The only point patients see and the only one a search measures from: the
+    # exact point when the street address is shown, else rounded to about 1 km,
+    # so that distances from many places cannot locate the practice any closer.
+    published_latitude = models.FloatField(editable=False, default=0.0)
+    published_longitude = models.FloatField(editable=False, default=0.0)
     travel_radius_miles = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For home visits: how far you travel from here, in miles."
     )
@@ -292,6 +298,19 @@ class Location(ProfilePart):
 
     def __str__(self) -> str:
         return ", ".join(part for part in [self.city, self.region, self.postcode] if part)
+
+    def save(self, *args, **kwargs):
+        self.set_published_point()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"latitude", "longitude", "show_street_address"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "published_latitude", "published_longitude"}
+        super().save(*args, **kwargs)
+
+    def set_published_point(self) -> None:
+        if self.show_street_address:
+            self.published_latitude, self.published_longitude = self.latitude, self.longitude
+        else:
+            self.published_latitude, self.published_longitude = public_coordinates(self.latitude, self.longitude)
 
 
 class Credential(ProfilePart):

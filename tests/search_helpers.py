@@ -1,6 +1,6 @@
 """Places and therapists for the search tests, with distances computed by hand (geo.haversine_miles)."""
 
-from directory.geo.offline import haversine_miles
+from directory.geo.offline import haversine_miles, public_coordinates
 from directory.models import Language, Phase
 from tests.factories import make_listed_profile
 
@@ -14,7 +14,12 @@ CHICAGO = dict(city="Chicago", region="IL", postcode="60601", latitude=41.8858, 
 
 
 def miles_from_10001(location: dict) -> float:
-    return haversine_miles(*NYC_10001, location["latitude"], location["longitude"])
+    """Miles from ZIP 10001 to where a search measures: the location's published (rounded) point."""
+    return published_miles(NYC_10001, location)
+
+
+def published_miles(point: tuple[float, float], location: dict) -> float:
+    return haversine_miles(*point, *public_coordinates(location["latitude"], location["longitude"]))
 
 
 def listed(location: dict | None = None, *, languages=(), phases=(), **fields):

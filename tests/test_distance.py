@@ -6,7 +6,7 @@ from directory.geo.offline import haversine_miles
 from directory.models import Location, Profile
 from directory.search.nearest import haversine_miles_expression
 from tests.factories import add_location, make_reviewer
-from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, PHILADELPHIA, STAMFORD, listed
+from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, PHILADELPHIA, STAMFORD, listed, published_miles
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,14 @@ def test_the_sql_distance_matches_the_hand_computed_one(reviewer, latitude, long
     rows = Location.objects.filter(profile=profile).annotate(miles=haversine_miles_expression(latitude, longitude))
     assert rows.count() == len(POINTS) + 1
     for row in rows:
-        assert row.miles == pytest.approx(haversine_miles(latitude, longitude, row.latitude, row.longitude), abs=1e-6)
+        assert row.miles == pytest.approx(
+            haversine_miles(latitude, longitude, row.published_latitude, row.published_longitude), abs=1e-6
+        )
 
 
 def test_a_therapist_at_the_exact_searched_point_is_at_distance_zero(reviewer):
-    here = listed(dict(latitude=NYC_10001[0], longitude=NYC_10001[1]), reviewer=reviewer)
+    # With the street address shown, the published point is the exact one.
+    here = listed(dict(latitude=NYC_10001[0], longitude=NYC_10001[1], show_street_address=True), reviewer=reviewer)
     results = list(Profile.objects.listed().near(*NYC_10001, 1))
     assert results == [here]
     assert results[0].distance == pytest.approx(0.0, abs=1e-9)
@@ -50,7 +53,7 @@ def test_a_therapist_at_the_exact_searched_point_is_at_distance_zero(reviewer):
 def test_the_same_point_never_drops_out_for_rounding(reviewer):
     # With the law of cosines, acos gets an argument a hair above 1 for these.
     for lat, lon in ((45.5202, -122.6742), (-33.8688, 151.2093), (1e-9, 1e-9)):
-        profile = listed(dict(latitude=lat, longitude=lon), reviewer=reviewer)
+        profile = listed(dict(latitude=lat, longitude=lon, show_street_address=True), reviewer=reviewer)
         found = Profile.objects.listed().near(lat, lon, 1).filter(pk=profile.pk).get()
         assert found.distance == pytest.approx(0.0, abs=1e-6)
 
@@ -61,9 +64,7 @@ def test_results_come_nearest_first_within_the_radius(reviewer):
         listed(place, display_name=place["city"], reviewer=reviewer)
     radius = 40
     expected = sorted(
-        (haversine_miles(*NYC_10001, p["latitude"], p["longitude"]), p["city"])
-        for p in places
-        if haversine_miles(*NYC_10001, p["latitude"], p["longitude"]) <= radius
+        (published_miles(NYC_10001, p), p["city"]) for p in places if published_miles(NYC_10001, p) <= radius
     )
     results = list(Profile.objects.listed().near(*NYC_10001, radius).order_by("distance", "id"))
     assert [p.display_name for p in results] == [city for _, city in expected] == ["Brooklyn", "Newark", "Stamford"]
@@ -94,14 +95,12 @@ def test_a_profile_with_several_locations_counts_its_nearest_and_appears_once(re
     add_location(profile, **NEWARK)
     results = list(Profile.objects.listed().near(*NYC_10001, 50))
     assert results == [profile]
-    assert results[0].distance == pytest.approx(
-        haversine_miles(*NYC_10001, NEWARK["latitude"], NEWARK["longitude"]), abs=1e-6
-    )
+    assert results[0].distance == pytest.approx(published_miles(NYC_10001, NEWARK), abs=1e-6)
 
 
 def test_a_home_visit_area_counts_up_to_its_own_radius(reviewer):
     base = listed(PHILADELPHIA, reviewer=reviewer, visits_home=True)
-    miles = haversine_miles(*NYC_10001, PHILADELPHIA["latitude"], PHILADELPHIA["longitude"])
+    miles = published_miles(NYC_10001, PHILADELPHIA)
     base.locations.update(travel_radius_miles=int(miles) + 1)
     found = Profile.objects.listed().near(*NYC_10001, 5).get()
     assert found.visits_your_area is True

@@ -200,7 +200,7 @@ def test_a_profile_with_locations_in_several_rings_appears_once_at_its_nearest()
     reviewer = make_reviewer()
     # Its first location is 3.5 miles from 10001 (the 5-mile ring), its second 0.1 mile away.
     profile = listed(BROOKLYN, reviewer=reviewer)
-    add_location(profile, latitude=NYC_10001[0] + 0.0014, longitude=NYC_10001[1])
+    add_location(profile, latitude=NYC_10001[0] + 0.0014, longitude=NYC_10001[1], show_street_address=True)
     rows = Profile.objects.listed().nearest(*NYC_10001, 25, 10)
     assert [row.pk for row in rows] == [profile.pk]
     assert rows[0].distance == pytest.approx(0.1, abs=0.01)

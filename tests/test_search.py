@@ -175,16 +175,18 @@ def test_no_fallback_therapist_is_shown_beyond_250_miles(client, reviewer):
     assert "Within 250 miles</a>" not in html  # a wider search would find nobody either
 
 
-def test_the_nearest_distance_reads_as_people_say_it():
-    from directory.views.public import miles_text
+def test_the_nearest_distance_reads_as_people_say_it_in_whole_units():
+    from directory.geo.units import distance_text
 
-    assert [miles_text(m) for m in (820.4, 34.06, 9.96, 1.44, 1.0)] == [
+    assert [distance_text(m) for m in (820.4, 34.06, 9.96, 1.44, 1.0, 0.2)] == [
         "820 miles",
         "34 miles",
         "10 miles",
-        "1.4 miles",
         "1 mile",
+        "1 mile",
+        "under 1 mile",
     ]
+    assert [distance_text(m, "km") for m in (10.0, 0.5)] == ["16 km", "under 1 km"]
 
 
 def test_an_active_filter_can_be_removed_with_a_link(client, reviewer):

@@ -457,6 +457,7 @@ def _therapist(rng: random.Random, index: int, gaz: Gazetteer, vocab: Vocab, chu
                 travel_radius_miles=rng.choice([5, 10, 15, 25, 40]) if visits_home and n == 0 else None,
             )
         )
+        locations[-1].set_published_point()  # bulk_create does not call save()
 
     def credential(kind: str, code: str, issuer: str, **fields) -> Credential:
         status = fields.pop("status", Credential.Status.VERIFIED)

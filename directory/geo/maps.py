@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from directory.geo.offline import public_coordinates
-
 METRES_PER_MILE = 1609.344
 # The circle around a published (rounded) point: the rounding's reach.
 APPROXIMATE_AREA_METRES = 1000
@@ -72,11 +70,8 @@ def location_areas(profile, locations, *, url: str = "") -> list[dict]:
     """The circles of one therapist's locations (Location rows), in metres around published points."""
     areas = []
     for location in locations:
-        if location.show_street_address:
-            latitude, longitude, radius = location.latitude, location.longitude, SHOWN_ADDRESS_METRES
-        else:
-            latitude, longitude = public_coordinates(location.latitude, location.longitude)
-            radius = APPROXIMATE_AREA_METRES
+        latitude, longitude = location.published_latitude, location.published_longitude
+        radius = SHOWN_ADDRESS_METRES if location.show_street_address else APPROXIMATE_AREA_METRES
         label = f"{profile.display_name}, {location.city}"
         areas.append({"lat": latitude, "lon": longitude, "radius": radius, "label": label, "url": url, "kind": "area"})
         if profile.visits_home and location.travel_radius_miles:

@@ -25,15 +25,15 @@ DISTANCE_BANDS_MILES = (1, 3, 10, 25, 50, 100, 250)
 
 
 def haversine_miles_expression(latitude: float, longitude: float, prefix: str = "") -> models.Expression:
-    """Great-circle distance in miles from a point to a row's ``latitude``/``longitude``, in SQL.
+    """Great-circle distance in miles from a point to a location's published point, in SQL.
 
     Haversine rather than the law of cosines: near-identical points give an
     argument a hair above 1 to ``acos`` (an error on PostgreSQL, NULL on
     SQLite). The argument of ``asin`` is clamped to 1 for the same reason.
     The same functions exist on SQLite and PostgreSQL, so both agree.
     """
-    row_lat = Radians(F(f"{prefix}latitude"))
-    row_lon = Radians(F(f"{prefix}longitude"))
+    row_lat = Radians(F(f"{prefix}published_latitude"))
+    row_lon = Radians(F(f"{prefix}published_longitude"))
     lat, lon = math.radians(latitude), math.radians(longitude)
     half_dlat = (row_lat - Value(lat)) / Value(2.0)
     half_dlon = (row_lon - Value(lon)) / Value(2.0)
@@ -44,13 +44,13 @@ def haversine_miles_expression(latitude: float, longitude: float, prefix: str = 
 
 
 def in_box_q(latitude: float, longitude: float, miles: float) -> Q:
-    """Rows whose coordinates lie in the bounding box around a point (uses the coordinate index)."""
+    """Locations whose published point lies in the bounding box around a point (uses the coordinate index)."""
     min_latitude, max_latitude, min_longitude, max_longitude = bounding_box(latitude, longitude, miles)
     return Q(
-        latitude__gte=min_latitude,
-        latitude__lte=max_latitude,
-        longitude__gte=min_longitude,
-        longitude__lte=max_longitude,
+        published_latitude__gte=min_latitude,
+        published_latitude__lte=max_latitude,
+        published_longitude__gte=min_longitude,
+        published_longitude__lte=max_longitude,
     )
 
 
@@ -113,8 +113,9 @@ class _Rings:
             for column, operator, _ in self.conditions
         ]
         sql = (
-            f"{alias}.latitude >= %s AND {alias}.latitude <= %s AND {alias}.longitude >= %s"
-            f" AND {alias}.longitude <= %s" + "".join(f" AND {test}" for test in tests)
+            f"{alias}.published_latitude >= %s AND {alias}.published_latitude <= %s"
+            f" AND {alias}.published_longitude >= %s AND {alias}.published_longitude <= %s"
+            + "".join(f" AND {test}" for test in tests)
         )
         box = bounding_box(self.latitude, self.longitude, miles)
         return sql, [*box, *(value for _, _, value in self.conditions)]
@@ -125,11 +126,12 @@ class _Rings:
         return f"EXISTS ({sql}{alias}.profile_id)", params
 
     def distance(self, alias: str) -> tuple[str, list]:
-        """Haversine miles from the point to a location row, as in haversine_miles_expression."""
+        """Haversine miles from the point to a location row's published point, as in haversine_miles_expression."""
         lat, cos_lat, lon = self.point
+        row_lat, row_lon = f"RADIANS({alias}.published_latitude)", f"RADIANS({alias}.published_longitude)"
         sql = (
-            f"(%s * ASIN(SQRT({self.least}(1.0, POWER(SIN((RADIANS({alias}.latitude) - %s) / 2.0), 2)"
-            f" + %s * COS(RADIANS({alias}.latitude)) * POWER(SIN((RADIANS({alias}.longitude) - %s) / 2.0), 2)))))"
+            f"(%s * ASIN(SQRT({self.least}(1.0, POWER(SIN(({row_lat} - %s) / 2.0), 2)"
+            f" + %s * COS({row_lat}) * POWER(SIN(({row_lon} - %s) / 2.0), 2)))))"
         )
         return sql, [2.0 * EARTH_RADIUS_MILES, lat, cos_lat, lon]
 

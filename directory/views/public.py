@@ -21,7 +21,7 @@ from config.db_routing import replica_reads
 from directory import notifications, services
 from directory.forms_public import ConcernForm, EnquiryForm
 from directory.geo import maps, units
-from directory.geo.offline import haversine_miles, public_coordinates
+from directory.geo.offline import haversine_miles
 from directory.models import Credential, Location, Profile
 from directory.robots import noindex
 from directory.search import cache as page_cache
@@ -86,19 +86,13 @@ def measured_to(profile: Profile, place) -> str:
     nearest = min(
         profile.card_locations,
         key=lambda location: haversine_miles(
-            place.latitude, place.longitude, *public_coordinates(location.latitude, location.longitude)
+            place.latitude, place.longitude, location.published_latitude, location.published_longitude
         ),
         default=None,
     )
     if nearest is None:
         return ""
     return f"{'practice' if profile.visits_practice else 'based'} in {nearest.city}"
-
-
-def miles_text(miles: float) -> str:
-    """A distance as people say it: "820 miles", "34 miles", "1.4 miles", "1 mile"."""
-    text = f"{round(miles):d}" if miles >= 10 else f"{miles:.1f}".removesuffix(".0")
-    return f"{text} mile" if text == "1" else f"{text} miles"
 
 
 def _right_to_practise_words(credential: Credential) -> str:
@@ -302,18 +296,14 @@ def _listed_profile(slug: str) -> Profile:
 
 def public_location(location: Location) -> dict:
     """A location as patients may see it: the street and exact position only if the therapist opted in."""
-    if location.show_street_address:
-        latitude, longitude = location.latitude, location.longitude
-    else:
-        latitude, longitude = public_coordinates(location.latitude, location.longitude)
     return {
         "address_line": location.address_line if location.show_street_address else "",
         "city": location.city,
         "region": location.region,
         "postcode": location.postcode,
         "country": location.country,
-        "latitude": latitude,
-        "longitude": longitude,
+        "latitude": location.published_latitude,
+        "longitude": location.published_longitude,
         "travel_radius_miles": location.travel_radius_miles,
         # In the unit people use where the therapist works ("13 km" in Canada).
         "travel_radius_text": units.radius_text(location.travel_radius_miles, units.unit_for(location.country))
