@@ -2,6 +2,7 @@ import threading
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_migrate
 
 
 class DirectoryConfig(AppConfig):
@@ -10,6 +11,9 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from directory import signals  # noqa: F401  (connects the receivers)
+        from directory.statistics import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="directory-statistics")
 
         # The offline gazetteer takes seconds to load. A web process loads it
         # at start, in the background, so no patient waits for it on the

@@ -343,7 +343,6 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             cursor.execute("PRAGMA journal_mode=DELETE")
-            cursor.execute("ANALYZE")
         self._switch(self.original["NAME"])
         building.replace(path)
         self.stdout.write(f"{size:,} therapists: seeded in {seconds:.1f} s, kept as {self._show(path)}")
@@ -385,11 +384,8 @@ class Command(BaseCommand):
 
         self._switch(name)
         try:
+            # The database exactly as seed_demo leaves it (with the statistics it gathers).
             seconds = self._seed(size)
-            # As autovacuum would soon after a bulk load: statistics for the planner, and
-            # the visibility map that lets index-only scans skip the table.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
         except BaseException:
             cleanup()
             raise

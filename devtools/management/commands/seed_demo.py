@@ -20,6 +20,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from devtools.demo import bulk, people
+from directory.statistics import update_planner_statistics
 
 QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             except bulk.RemovalRefused as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(self.style.SUCCESS(f"Removed {removed} synthetic therapists."))
+            update_planner_statistics()
             return
         # Check before anything is written, so a refusal leaves the database as it was.
         if therapists and not allow_mixed and bulk.real_profiles().exists():
@@ -91,6 +93,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         if therapists is not None:
             self._seed_synthetic(therapists, seed, allow_mixed)
+        # As after any bulk write: the planner's statistics for the data just written.
+        update_planner_statistics()
 
     def _seed_synthetic(self, n: int, seed: int, allow_mixed: bool) -> None:
         started = time.perf_counter()

@@ -1,0 +1,54 @@
+"""The app gathers its own planner statistics after bulk writes, on SQLite and PostgreSQL alike."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from directory.models import Credential, Location
+from directory.statistics import after_migrate
+from tests.factories import make_reviewer
+from tests.search_helpers import listed
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_the_planner_knows(table: str) -> int:
+    """How many rows the planner's statistics say the table holds (0 when it has none)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return 0
+            # One row per index; a partial index counts only its own rows, so the largest is the table.
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND stat IS NOT NULL", [table])
+            return max((int(stat.split()[0]) for (stat,) in cursor.fetchall()), default=0)
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return max(0, int(cursor.fetchone()[0]))
+
+
+def some_therapists(count: int) -> None:
+    reviewer = make_reviewer()
+    for number in range(count):
+        listed(display_name=f"Counted {number}", reviewer=reviewer)
+
+
+def test_refresh_listings_leaves_the_planner_statistics_current():
+    some_therapists(3)
+    assert rows_the_planner_knows("directory_credential") != Credential.objects.count()
+    call_command("refresh_listings", stdout=StringIO())
+    assert rows_the_planner_knows("directory_credential") == Credential.objects.count() > 0
+
+
+def test_seed_demo_leaves_the_planner_statistics_current():
+    call_command("seed_demo", therapists=12, seed=3, force=True, stdout=StringIO())
+    assert rows_the_planner_knows("directory_location") == Location.objects.count() > 12
+
+
+def test_statistics_follow_a_migrate_that_applied_migrations_but_not_a_flush():
+    some_therapists(2)
+    after_migrate(sender=None, using="default", plan=None)  # what flush sends between test cases
+    assert rows_the_planner_knows("directory_location") != Location.objects.count()
+    after_migrate(sender=None, using="default", plan=[("a migration", False)])
+    assert rows_the_planner_knows("directory_location") == Location.objects.count()
