@@ -54,7 +54,7 @@ migrations-check: venv
 
 ## The search benchmark at 1,000 and 100,000 therapists (BENCH_ARGS to change it)
 bench: venv
-	SECRET_KEY=bench-only-not-a-secret $(PY) manage.py bench_search $(BENCH_ARGS)
+	DEVTOOLS=true SECRET_KEY=bench-only-not-a-secret $(PY) manage.py bench_search $(BENCH_ARGS)
 
 loadtest: venv
 	PY=$(PY) bash bench/loadtest.sh
