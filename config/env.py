@@ -60,6 +60,8 @@ def database_from_url(name: str, default: str) -> dict:
         ) from None
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
+        # Django's backend, plus PRAGMA optimize as each connection closes (config/sqlite/base.py).
+        config["ENGINE"] = "config.sqlite"
         config["OPTIONS"] = {
             # Write transactions take the lock up front and wait for it, so
             # concurrent writers queue instead of failing with "locked".

@@ -52,3 +52,39 @@ def test_statistics_follow_a_migrate_that_applied_migrations_but_not_a_flush():
     assert rows_the_planner_knows("directory_location") != Location.objects.count()
     after_migrate(sender=None, using="default", plan=[("a migration", False)])
     assert rows_the_planner_knows("directory_location") == Location.objects.count()
+
+
+def test_a_sqlite_connection_gathers_the_statistics_its_queries_missed_as_it_closes(tmp_path):
+    """PRAGMA optimize on close (config/sqlite/base.py): a site that only ever ran
+    migrate on empty tables gains statistics once its queries use an index."""
+    import sqlite3
+
+    from config.env import database_from_url
+    from config.sqlite.base import DatabaseWrapper
+
+    path = tmp_path / "grown.sqlite3"
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE visit (id INTEGER PRIMARY KEY, city TEXT, day TEXT)")
+        setup.execute("CREATE INDEX visit_city ON visit (city)")
+        setup.executemany(
+            "INSERT INTO visit (city, day) VALUES (?, ?)", [(f"City {n % 50}", "2026-12-05") for n in range(5000)]
+        )
+    settings_dict = {**database_from_url("SOME_SQLITE_URL", f"sqlite:///{path}"), "TIME_ZONE": None}
+    settings_dict.setdefault("CONN_HEALTH_CHECKS", False)
+    settings_dict.setdefault("CONN_MAX_AGE", 0)
+    settings_dict.setdefault("AUTOCOMMIT", True)
+    settings_dict.setdefault("ATOMIC_REQUESTS", False)
+    assert settings_dict["ENGINE"] == "config.sqlite"
+    wrapper = DatabaseWrapper(settings_dict, alias="grown")
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM visit WHERE city = %s", ["City 7"])
+        assert cursor.fetchone()[0] == 100
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall() == []
+    wrapper.close()
+    with sqlite3.connect(path) as check:
+        stats = check.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'visit'").fetchall()
+    # A sample (analysis_limit) of the index: about 5,000 rows, about 100 per city.
+    assert [idx for idx, _ in stats] == ["visit_city"]
+    rows, per_city = (int(number) for number in stats[0][1].split())
+    assert 2500 <= rows <= 10000 and 50 <= per_city <= 200
