@@ -78,16 +78,13 @@ def database_from_url(name: str, default: str) -> dict:
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
-        # Web requests run without parallel workers: on a small server they would
-        # take cores from other requests, and the nearest-first search reads the
-        # arms of its UNION ALL in order (directory/search/nearest.py).
         # A query stops server-side after the statement timeout (web requests
         # short, management commands and the task worker long); a server that
         # hangs outright is bounded by the client-side deadline (config/db.py).
         statement_ms = 1000 * statement_timeout_seconds()
         config["OPTIONS"] = {
             **config.get("OPTIONS", {}),
-            "options": f"-c max_parallel_workers_per_gather=0 -c statement_timeout={statement_ms}",
+            "options": f"-c statement_timeout={statement_ms}",
             "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
             # A connection whose server vanished (a lost network path) is noticed
             # within about a minute instead of the kernel's two hours.

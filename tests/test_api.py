@@ -194,10 +194,12 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
     search = {"near": "10001", "service": "oncology-massage", "language": "en"}
     # 1 the search edition (directory/search/cache.py)
     # 2 the vocabularies the filter validates against (one UNION; cached afterwards)
-    # 3 the matches' ids and distances (at most MAX_RESULTS + 1), 4 the page's profiles
-    # 5 their locations, 6 their verified credentials (services and languages: from
-    # the stored bits and the cached vocabularies, directory/search/cards.py)
-    with django_assert_num_queries(6):
+    # 3-7 the matches' ids and distances (at most MAX_RESULTS + 1), one query per ring
+    # of the default 25 miles (1, 3, 10, 25, then home visits from beyond; an outer
+    # ring only while fewer have been found), 8 the page's profiles, 9 their locations,
+    # 10 their verified credentials (services and languages: from the stored bits and
+    # the cached vocabularies, directory/search/cards.py)
+    with django_assert_num_queries(10):
         body = client.get(API, search).json()
     assert len(body["results"]) == results
     # The same search again: the answer is cached for the edition, only the edition is read.

@@ -1,12 +1,16 @@
 """The nearest therapists, found ring by ring, are exactly the rows of the plain distance query."""
 
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
 
 from directory.models import Profile
-from directory.search.nearest import DISTANCE_BANDS_MILES
+from directory.search.nearest import DISTANCE_BANDS_MILES, Copy, bits_copy, listed_copy
 from tests.factories import add_credential, add_location, make_reviewer
 from tests.search_helpers import BROOKLYN, NYC_10001, listed
 
@@ -50,6 +54,11 @@ def test_rings_respect_the_other_filters(synthetic):
         assert all(Profile.objects.get(pk=row.pk).accepting_new_clients for row in found)
 
 
+def copies(**wanted) -> tuple[Copy, ...]:
+    """The tests on location rows' copies for listed profiles with any of these vocabulary ids, per relation."""
+    return (listed_copy(), *(bits_copy(relation, ids) for relation, ids in wanted.items()))
+
+
 def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_plain_rows(synthetic):
     from directory.models import Language, Phase, Service
 
@@ -57,25 +66,27 @@ def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_pla
     phases = list(Phase.objects.order_by("pk").values_list("slug", "pk"))
     spanish = Language.objects.get(slug="es")
     narrowed = [
-        Profile.objects.listed().with_any("services", [services[1][0]], ids=[services[1][1]]),
-        Profile.objects.listed()
-        .with_any("services", [slug for slug, _ in services[:3]], ids=[pk for _, pk in services[:3]])
-        .with_any("phases", [phases[0][0]], ids=[phases[0][1]])
-        .with_any("languages", ["es"], ids=[spanish.pk]),
+        (
+            Profile.objects.listed().with_any("services", [services[1][0]], ids=[services[1][1]]),
+            copies(services=[services[1][1]]),
+        ),
+        (
+            Profile.objects.listed()
+            .with_any("services", [slug for slug, _ in services[:3]], ids=[pk for _, pk in services[:3]])
+            .with_any("phases", [phases[0][0]], ids=[phases[0][1]])
+            .with_any("languages", ["es"], ids=[spanish.pk]),
+            copies(services=[pk for _, pk in services[:3]], phases=[phases[0][1]], languages=[spanish.pk]),
+        ),
     ]
-    for queryset in narrowed:
-        # listed_until and at least one vocabulary's bits are tested on the location rows.
-        assert len(queryset.location_conditions) >= 2
+    for queryset, locations in narrowed:
         for latitude, longitude in POINTS:
             for miles in (10, 100):
-                found = queryset.nearest(latitude, longitude, miles, 201)
+                found = queryset.nearest(latitude, longitude, miles, 201, copies=locations)
                 assert_same_rows(found, plain_rows(queryset, latitude, longitude, miles, 201))
 
 
-def test_a_queryset_combined_with_or_drops_the_location_conditions(synthetic):
+def test_a_queryset_combined_with_or_gives_the_plain_rows(synthetic):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from directory.models import Service
 
@@ -83,8 +94,6 @@ def test_a_queryset_combined_with_or_drops_the_location_conditions(synthetic):
     either = Profile.objects.listed().with_any("services", [first[0]], ids=[first[1]]) | Profile.objects.listed(
         today=timezone.localdate() + timedelta(days=400)
     ).with_any("services", [second[0]], ids=[second[1]])
-    assert either.location_conditions == ()
-    assert either.filter(accepting_new_clients=True).location_conditions == ()
     for latitude, longitude in POINTS:
         assert_same_rows(
             either.nearest(latitude, longitude, 100, 201), plain_rows(either, latitude, longitude, 100, 201)
@@ -100,32 +109,45 @@ def test_the_rings_test_the_copies_on_locations_and_still_the_profile_itself():
     other = Service.objects.exclude(profiles=profile).first()
     wants = Profile.objects.listed().with_any("services", [service.slug], ids=[service.pk])
     wants_other = Profile.objects.listed().with_any("services", [other.slug], ids=[other.pk])
-    assert [row.pk for row in wants.nearest(*NYC_10001, 25, 10)] == [profile.pk]
+    wants_copies, wants_other_copies = copies(services=[service.pk]), copies(services=[other.pk])
+    assert [row.pk for row in wants.nearest(*NYC_10001, 25, 10, copies=wants_copies)] == [profile.pk]
     # A copy that says "no" keeps the location out: the rings read the copies.
     Location.objects.filter(profile=profile).update(service_bits=0)
-    assert wants.nearest(*NYC_10001, 25, 10) == []
+    assert wants.nearest(*NYC_10001, 25, 10, copies=wants_copies) == []
     # A copy that says "yes" lists nobody: the profile's own row is tested too.
     Location.objects.filter(profile=profile).update(service_bits=(1 << 63) - 1)
-    assert wants_other.nearest(*NYC_10001, 25, 10) == []
+    assert wants_other.nearest(*NYC_10001, 25, 10, copies=wants_other_copies) == []
     Location.objects.filter(profile=profile).update(listed_until=None, service_bits=1 << service.pk)
-    assert wants.nearest(*NYC_10001, 25, 10) == []
+    assert wants.nearest(*NYC_10001, 25, 10, copies=wants_copies) == []
 
 
-def test_every_way_of_combining_querysets_keeps_only_conditions_all_their_profiles_meet():
-    from directory.models import Service
+def test_the_search_tests_only_copies_every_location_of_its_matches_has(synthetic):
+    """TherapistFilter.copies hold for each location of each match, and its
+    nearest-first rows are the plain query's."""
+    from directory.models import Location, Service
+    from directory.search.filterset import TherapistFilter
 
-    first, second = Service.objects.order_by("pk")[:2]
-    one = Profile.objects.listed().with_any("services", [first.slug], ids=[first.pk])
-    two = Profile.objects.listed().with_any("services", [second.slug], ids=[second.pk])
-    assert len(one.location_conditions) == 2
-    assert (one | two).location_conditions == ()
-    assert (one ^ two).location_conditions == ()
-    assert one.union(two).location_conditions == ()
-    assert Profile.objects.none().union(one).location_conditions == one.location_conditions  # just one
-    # Narrowing keeps them: every profile of (one & two), or one.filter(...), is in one.
-    assert (one & two).location_conditions == one.location_conditions
-    assert one.filter(accepting_new_clients=True).exclude(pk=0).location_conditions == one.location_conditions
-    assert Profile.objects.all().location_conditions == ()
+    services = list(Service.objects.order_by("pk").values_list("slug", flat=True)[:3])
+    searches = [
+        {"near": "10001", "radius": "25"},
+        {"near": "10001", "radius": "100", "service": services[:2], "language": ["es"]},
+        {"near": "10001", "radius": "250", "q": f"{services[2].replace('-', ' ')} massage"},
+    ]
+    for parameters in searches:
+        search = TherapistFilter(QueryDict(urlencode(parameters, doseq=True)), queryset=Profile.objects.listed())
+        assert search.is_valid(), search.errors
+        matches = search.without_place()
+        tests = search.copies()
+        assert len(tests) >= 1 + ("service" in parameters)
+        condition = Q()
+        for test in tests:
+            condition &= test.q()
+        of_matches = Location.objects.filter(profile__in=matches)
+        assert of_matches.exists()
+        assert of_matches.filter(condition).count() == of_matches.count()
+        place = search.place
+        miles = float(parameters["radius"])
+        assert_same_rows(search.nearest(miles, 201), plain_rows(matches, place.latitude, place.longitude, miles, 201))
 
 
 @pytest.fixture
@@ -232,17 +254,3 @@ def test_the_rings_grow_outwards_up_to_the_largest_distance_offered():
 def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert Profile.objects.listed().nearest(*NYC_10001, 25, 0) == []
-
-
-def test_postgresql_runs_web_queries_without_parallel_workers(monkeypatch):
-    from django.db import connection
-
-    from config.env import database_from_url
-
-    monkeypatch.setenv("SOME_DATABASE_URL", "postgres://someone@db.example:5432/directory")
-    options = database_from_url("SOME_DATABASE_URL", "")["OPTIONS"]
-    assert "-c max_parallel_workers_per_gather=0" in options["options"]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW max_parallel_workers_per_gather")
-            assert cursor.fetchone()[0] == "0"

@@ -331,16 +331,18 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     search = {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
     # 1 the search edition (directory/search/cache.py)
     # 2 the vocabularies for the filter form (one UNION; cached afterwards)
-    # 3 the matches' ids and distances, ring by ring (at most MAX_RESULTS + 1)
-    # 4 the page's profiles, 5 their locations, 6 their verified credentials (services
+    # 3-7 the matches' ids and distances (at most MAX_RESULTS + 1), one query per ring of
+    #   the default 25 miles (1, 3, 10, 25, then home visits from beyond; an outer ring
+    #   only while fewer have been found)
+    # 8 the page's profiles, 9 their locations, 10 their verified credentials (services
     #   and languages: from the stored bits and the cached vocabularies, directory/search/cards.py)
-    # 7 the guides beside the results, 8 their services and phases (guides/selection.py)
-    with django_assert_num_queries(8):
+    # 11 the guides beside the results, 12 their services and phases (guides/selection.py)
+    with django_assert_num_queries(12):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     # The same search, not cached as a page: the vocabularies are.
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     # Cached as a page: only the edition is read.

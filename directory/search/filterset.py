@@ -22,7 +22,7 @@ from directory.geo import offline as geo
 from directory.geo import spelling, units
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
 from directory.search import understand
-from directory.search.nearest import ResultRow
+from directory.search.nearest import Copy, ResultRow, bits_copy, listed_copy
 from directory.search.words import apply_text_search
 
 PAGE_SIZE = 20
@@ -354,16 +354,19 @@ class TherapistFilter(django_filters.FilterSet):
             self._reading = understand.read(text, vocabulary_entries())
         return self._reading
 
-    def apply_words(self, queryset):
-        """The words typed: those naming a vocabulary entry as its filter (entries of one
-        vocabulary are alternatives), the rest as text."""
-        reading = self.reading
-        wanted: dict[str, list[str]] = {}
-        for key, slug in reading.filters():
-            wanted.setdefault(key, []).append(slug)
+    def words_wanted(self) -> dict[str, list[str]]:
+        """The vocabulary entries the words name: relation -> slugs (entries of one vocabulary are alternatives)."""
         relations = {parameter: relation for relation, parameter in VOCABULARY_PARAMETERS.items()}
-        for key, slugs in wanted.items():
-            queryset = queryset.with_any(relations[key], slugs, ids=vocabulary_ids(key, slugs))
+        wanted: dict[str, list[str]] = {}
+        for key, slug in self.reading.filters():
+            wanted.setdefault(relations[key], []).append(slug)
+        return wanted
+
+    def apply_words(self, queryset):
+        """The words typed: those naming a vocabulary entry as its filter, the rest as text."""
+        reading = self.reading
+        for relation, slugs in self.words_wanted().items():
+            queryset = queryset.with_any(relation, slugs, ids=vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
         if reading.rest:
             queryset = apply_text_search(queryset, reading.rest)
         elif self.form.cleaned_data.get("q") and not reading.understood:
@@ -420,8 +423,7 @@ class TherapistFilter(django_filters.FilterSet):
         """
         limit = MAX_RESULTS + 1
         if self.place is not None and self.sort_order() == "distance":
-            data = self.form.cleaned_data
-            return self.without_place().nearest(self.place.latitude, self.place.longitude, data["radius"], limit)
+            return self.nearest(self.form.cleaned_data["radius"], limit)
         queryset = self.qs
         if self.place is not None:
             rows = queryset.values_list("pk", "distance", "visits_your_area")[:limit]
@@ -438,6 +440,29 @@ class TherapistFilter(django_filters.FilterSet):
         paginator = Paginator(rows[:MAX_RESULTS], PAGE_SIZE)
         page = paginator.get_page(number) if lenient else paginator.page(number or 1)
         return ResultPage(page, profiles_for_rows(page.object_list), paginator.count, len(rows) > MAX_RESULTS)
+
+    def copies(self) -> tuple[Copy, ...]:
+        """What every profile this search matches has in the copies its locations hold
+        (listing.copy_to_locations): listed today, and the bits of each vocabulary filter.
+        ``nearest()`` tests them on the rows it reads from the coordinate index first.
+        The search is of listed profiles (the views give it ``Profile.objects.listed()``)."""
+        self.is_valid()
+        data = self.form.cleaned_data
+        chosen = [(relation, data.get(parameter)) for relation, parameter in VOCABULARY_PARAMETERS.items()]
+        copies = [listed_copy()]
+        for relation, slugs in [*chosen, *self.words_wanted().items()]:
+            if slugs:
+                copy = bits_copy(relation, vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
+                if copy is not None:
+                    copies.append(copy)
+        return tuple(copies)
+
+    def nearest(self, miles: float, limit: int, queryset=None) -> list[ResultRow]:
+        """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
+        a narrowing of it) within ``miles`` of the place, nearest first."""
+        queryset = self.without_place() if queryset is None else queryset
+        place = self.place
+        return queryset.nearest(place.latitude, place.longitude, miles, limit, copies=self.copies())
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""

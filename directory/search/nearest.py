@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -62,6 +63,55 @@ class ResultRow(NamedTuple):
     visits_your_area: bool = False
 
 
+class Copy(NamedTuple):
+    """A test on a location row's copy of one of its profile's fields (listing.copy_to_locations).
+
+    ``operator`` is ">=" or "&" (any bit in common). Every location of a
+    profile holds the same copies as the profile, so a copy that every profile
+    of a search meets can be tested on the location rows read from the
+    coordinate index, before the profiles themselves are tested.
+    """
+
+    field: str
+    operator: str
+    value: object
+
+    def q(self) -> Q:
+        """The same test as a filter (on a Location, or on a Profile, which holds the originals)."""
+        if self.operator == ">=":
+            return Q(**{f"{self.field}__gte": self.value})
+        return Q(GreaterThan(F(self.field).bitand(self.value), 0))
+
+
+def listed_copy(today: date | None = None) -> Copy:
+    """The copy of the listing rule's outcome: listed on ``today``."""
+    return Copy("listed_until", ">=", today or timezone.localdate())
+
+
+def bits_copy(relation: str, ids) -> Copy | None:
+    """Linked to any of these vocabulary entries, as a test on the copied bits (None when one does not fit)."""
+    bits = mask(ids) if relation in FACETS else None
+    return Copy(FACETS[relation], "&", bits) if bits else None
+
+
+class Dialect(NamedTuple):
+    """The SQL that differs between the two databases, for the hand-written rings below."""
+
+    least: str  # the smaller of two values
+    keep_apart: str  # added to a subquery, keeps the planner from merging it into the query around it
+
+
+def dialect(connection) -> Dialect:
+    """The one place where the search writes SQL that depends on the database (SQLite or PostgreSQL).
+
+    Everything else in the rings is standard SQL with the same meaning on both.
+    The nearest-first equivalence tests (tests/test_nearest_rings.py) run on both.
+    """
+    if connection.vendor == "postgresql":
+        return Dialect(least="LEAST", keep_apart="OFFSET 0")
+    return Dialect(least="MIN", keep_apart="LIMIT -1 OFFSET 0")
+
+
 def _home_areas_covering(latitude: float, longitude: float) -> models.QuerySet:
     """Locations with a home-visit area that covers the point (within the travel radius, at most 250 miles)."""
     Location = apps.get_model("directory", "Location")
@@ -74,34 +124,46 @@ def _home_areas_covering(latitude: float, longitude: float) -> models.QuerySet:
     )
 
 
-class _Rings:
-    """The SQL of ProfileQuerySet.nearest: one SELECT per ring, joined by UNION ALL."""
+# The alias of the location row whose profile a ring tests against the QuerySet.
+CANDIDATE = "candidate"
 
-    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float):
+
+class _Rings:
+    """The SQL of ProfileQuerySet.nearest: one SELECT per ring, run nearest ring first.
+
+    Hand-written because it is the hot path of every search with a place: the
+    QuerySet's own conditions are compiled once (an ordinary filter on the
+    primary key against the candidate row, ``RawSQL``), and each ring is a
+    short statement around them. What differs between the databases comes
+    from ``dialect()``.
+    """
+
+    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float, copies):
         connection = connections[queryset.db]
         quote = connection.ops.quote_name
         Location = apps.get_model("directory", "Location")
         self.profile = quote(queryset.model._meta.db_table)
         self.location = quote(Location._meta.db_table)
-        self.least = "LEAST" if connection.vendor == "postgresql" else "MIN"
-        # A subquery with these is never merged into the query around it.
-        self.keep_apart = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+        self.dialect = dialect(connection)
         self.latitude, self.longitude = latitude, longitude
         lat = math.radians(latitude)
         self.point = (lat, math.cos(lat), math.radians(longitude))
-        # The profile conditions (listed, filters, words), compiled once. Django writes
-        # them as one WHERE clause on the profile table, so a condition on its primary
-        # key can be added at the end.
-        base = queryset.order_by().values_list("pk")
-        if base.query.is_sliced or base.query.distinct:
+        # The profile conditions (listed, filters, words) for the profile of the
+        # candidate location row, compiled once: an EXISTS per candidate.
+        # A fixed column reference, no input in it.
+        candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
+        of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
+        if of_candidate.query.is_sliced or of_candidate.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
-        sql, params = base.query.sql_with_params()
-        if " WHERE " not in sql:
-            sql, params = f"{sql} WHERE 1 = 1", params
-        self.base = (f"{sql} AND {self.profile}.{quote('id')} = ", list(params))
+        sql, params = of_candidate.query.sql_with_params()
+        self.matches = (f"EXISTS ({sql})", list(params))
         self.conditions = [
-            (quote(column), operator, connection.ops.adapt_datefield_value(value) if operator == ">=" else value)
-            for column, operator, value in queryset.location_conditions
+            (
+                quote(copy.field),
+                copy.operator,
+                connection.ops.adapt_datefield_value(copy.value) if copy.operator == ">=" else copy.value,
+            )
+            for copy in copies
         ]
         self.arms: list[tuple[str, list]] = []
 
@@ -120,17 +182,12 @@ class _Rings:
         box = bounding_box(self.latitude, self.longitude, miles)
         return sql, [*box, *(value for _, _, value in self.conditions)]
 
-    def matches(self, alias: str) -> tuple[str, list]:
-        """The condition that a location row's profile matches the QuerySet (listed, filters, words)."""
-        sql, params = self.base
-        return f"EXISTS ({sql}{alias}.profile_id)", params
-
     def distance(self, alias: str) -> tuple[str, list]:
         """Haversine miles from the point to a location row's published point, as in haversine_miles_expression."""
         lat, cos_lat, lon = self.point
         row_lat, row_lon = f"RADIANS({alias}.published_latitude)", f"RADIANS({alias}.published_longitude)"
         sql = (
-            f"(%s * ASIN(SQRT({self.least}(1.0, POWER(SIN(({row_lat} - %s) / 2.0), 2)"
+            f"(%s * ASIN(SQRT({self.dialect.least}(1.0, POWER(SIN(({row_lat} - %s) / 2.0), 2)"
             f" + %s * COS({row_lat}) * POWER(SIN(({row_lon} - %s) / 2.0), 2)))))"
         )
         return sql, [2.0 * EARTH_RADIUS_MILES, lat, cos_lat, lon]
@@ -143,29 +200,32 @@ class _Rings:
         """
         distance, distance_params = self.distance("b")
         in_box, in_box_params = self.in_box("b", outer)
-        matches, matches_params = self.matches("r")
+        matches, matches_params = self.matches
         # The box as a subquery the planner keeps apart, so each distance is computed once.
         sql = (
-            f"SELECT r.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
-            f" WHERE {in_box} {self.keep_apart}) r WHERE r.miles <= %s AND r.miles > %s AND {matches}"
+            f"SELECT {CANDIDATE}.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
+            f" WHERE {in_box} {self.dialect.keep_apart}) {CANDIDATE}"
+            f" WHERE {CANDIDATE}.miles <= %s AND {CANDIDATE}.miles > %s AND {matches}"
         )
         return sql, [*distance_params, *in_box_params, outer, inner, *matches_params]
 
     def covering(self, alias: str) -> tuple[str, list]:
         """The condition that a location row is a home-visit area covering the point."""
         distance, distance_params = self.distance(alias)
-        sql = f"{alias}.travel_radius_miles IS NOT NULL AND {distance} <= {self.least}({alias}.travel_radius_miles, %s)"
+        least = self.dialect.least
+        sql = f"{alias}.travel_radius_miles IS NOT NULL AND {distance} <= {least}({alias}.travel_radius_miles, %s)"
         return sql, [*distance_params, MAX_TRAVEL_RADIUS_MILES]
 
     def home_areas_covering(self, beyond: float) -> tuple[str, list]:
         """Profile ids (of therapists who visit homes) with a home-visit area covering the point
         from more than ``beyond`` miles away (nearer ones are in the rings within the radius)."""
-        covering, covering_params = self.covering("h")
-        distance, distance_params = self.distance("h")
-        in_box, in_box_params = self.in_box("h", MAX_TRAVEL_RADIUS_MILES)
-        matches, matches_params = self.matches("h")
+        h = CANDIDATE
+        covering, covering_params = self.covering(h)
+        distance, distance_params = self.distance(h)
+        in_box, in_box_params = self.in_box(h, MAX_TRAVEL_RADIUS_MILES)
+        matches, matches_params = self.matches
         sql = (
-            f"SELECT h.profile_id FROM {self.location} h INNER JOIN {self.profile} hp ON hp.id = h.profile_id"
+            f"SELECT {h}.profile_id FROM {self.location} {h} INNER JOIN {self.profile} hp ON hp.id = {h}.profile_id"
             f" WHERE {in_box} AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
         )
         return sql, [*in_box_params, *distance_params, beyond, *covering_params, *matches_params]
@@ -187,57 +247,23 @@ class _Rings:
         params = [*covering_params, *distance_params, *candidates_params, inner, outer]
         self.arms.append((sql, params))
 
-    def statement(self, limit: int) -> tuple[str, list]:
-        """The rings, nearest first, under one LIMIT.
-
-        Each ring has its own LIMIT too: with a LIMIT, a subquery's ORDER BY
-        decides which rows it gives, so no query planner may drop it. Both
-        databases read the arms of a UNION ALL one after the other (PostgreSQL
-        without parallel workers, see config/env.py).
-        """
-        sql = " UNION ALL ".join(
-            f"SELECT * FROM ({arm} LIMIT %s) ring{index}" for index, (arm, _) in enumerate(self.arms)
-        )
-        params = [param for _, arm_params in self.arms for param in [*arm_params, limit]]
-        return f"{sql} LIMIT %s", [*params, limit]
+    def rows(self, cursor, limit: int) -> list[tuple]:
+        """The rings' rows, nearest ring first, until ``limit`` rows: an outer ring
+        is searched only when the inner ones gave fewer."""
+        rows: list[tuple] = []
+        for sql, params in self.arms:
+            cursor.execute(f"{sql} LIMIT %s", [*params, limit - len(rows)])
+            rows.extend(cursor.fetchall())
+            if len(rows) >= limit:
+                break
+        return rows
 
 
 class ProfileQuerySet(models.QuerySet):
-    # Conditions every profile of this QuerySet meets, as tests of the copies on
-    # its location rows (listing.copy_to_locations): (column, operator, value),
-    # the operator ">=" or "&" (any bit in common). nearest() applies them to
-    # the locations it reads, before it tests the profiles themselves.
-    location_conditions: tuple[tuple[str, str, object], ...] = ()
-
-    def _clone(self):
-        clone = super()._clone()
-        clone.location_conditions = self.location_conditions
-        return clone
-
-    def _combined(self, combined):
-        # Combined with another QuerySet, a profile may meet the other's conditions instead.
-        combined = combined._chain()
-        combined.location_conditions = ()
-        return combined
-
-    def __or__(self, other):
-        return self._combined(super().__or__(other))
-
-    def __xor__(self, other):
-        return self._combined(super().__xor__(other))
-
-    def _combinator_query(self, *args, **kwargs):
-        return self._combined(super()._combinator_query(*args, **kwargs))
-
-    def _with_location_condition(self, column: str, operator: str, value) -> "ProfileQuerySet":
-        self.location_conditions = (*self.location_conditions, (column, operator, value))
-        return self
-
     def listed(self, today: date | None = None) -> "ProfileQuerySet":
         """Profiles patients may see: the listing rule, as stored by
         listing.refresh_listing and compared with today's date here."""
-        today = today or timezone.localdate()
-        return self.filter(listed_until__gte=today)._with_location_condition("listed_until", ">=", today)
+        return self.filter(listed_copy(today).q())
 
     def near(self, latitude: float, longitude: float, miles: float) -> "ProfileQuerySet":
         """Profiles with a location within ``miles`` of the point, or whose home-visit area covers it.
@@ -266,26 +292,27 @@ class ProfileQuerySet(models.QuerySet):
             .annotate(visits_your_area=models.ExpressionWrapper(covers_point, output_field=models.BooleanField()))
         )
 
-    def nearest(self, latitude: float, longitude: float, miles: float, limit: int) -> list[ResultRow]:
+    def nearest(
+        self, latitude: float, longitude: float, miles: float, limit: int, copies: tuple[Copy, ...] = ()
+    ) -> list[ResultRow]:
         """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
 
         The same rows as ``near(latitude, longitude, miles).order_by("distance", "id")[:limit]``,
-        found ring by ring (DISTANCE_BANDS_MILES): one SQL statement, a UNION ALL
-        of one ordered SELECT per ring, under one LIMIT. Both databases read the
-        arms in order and stop once the LIMIT is reached, so the outer rings are
-        never searched when the inner ones suffice. The rings do not overlap (a
-        profile belongs to the ring of its nearest location), so no profile
-        appears twice. Beyond ``miles`` only home-visit areas covering the point count.
+        found ring by ring (DISTANCE_BANDS_MILES), nearest ring first, one short
+        statement per ring: an outer ring is searched only when the inner ones
+        gave fewer than ``limit`` rows, so a dense city costs about the same at
+        any size of directory. The rings do not overlap (a profile belongs to the
+        ring of its nearest location), so no profile appears twice. Beyond
+        ``miles`` only home-visit areas covering the point count.
 
-        The arms are written out here rather than built by the ORM: this
-        QuerySet's own conditions are compiled once and tested per candidate
-        (EXISTS on the primary key), which keeps the cost of building the
-        statement well under the cost of running it.
+        ``copies``: tests that every profile of this QuerySet meets, made on the
+        copies its location rows hold (``Copy``; ``TherapistFilter.copies``
+        gives a search's), so that the rings open only the profiles that can match.
         """
         if limit <= 0:
             return []
         try:
-            rings = _Rings(self, latitude, longitude)
+            rings = _Rings(self, latitude, longitude, copies)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
         edges = [band for band in DISTANCE_BANDS_MILES if band < miles] + [miles]
@@ -295,10 +322,9 @@ class ProfileQuerySet(models.QuerySet):
             inner = outer
         if miles < MAX_TRAVEL_RADIUS_MILES:
             rings.add(miles, MAX_TRAVEL_RADIUS_MILES, rings.home_areas_covering(miles))
-        sql, params = rings.statement(limit)
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [ResultRow(pk, distance, bool(covers)) for pk, distance, covers in cursor.fetchall()]
+            rows = rings.rows(cursor, limit)
+        return [ResultRow(pk, distance, bool(covers)) for pk, distance, covers in rows]
 
     def with_distance(self, latitude: float, longitude: float) -> "ProfileQuerySet":
         """Annotate ``distance``: miles from the point to the profile's nearest location."""
@@ -317,10 +343,9 @@ class ProfileQuerySet(models.QuerySet):
         With the entries' ``ids`` (the search knows them), a bit test on the
         profile's stored links (directory/search/facets.py); else the link table.
         """
-        bits = mask(ids) if ids is not None and relation in FACETS else None
-        if bits:
-            field = FACETS[relation]
-            return self.filter(GreaterThan(F(field).bitand(bits), 0))._with_location_condition(field, "&", bits)
+        copy = bits_copy(relation, ids) if ids is not None else None
+        if copy is not None:
+            return self.filter(copy.q())
         if ids is not None and not ids:
             return self.none()
         field = self.model._meta.get_field(relation)

@@ -74,7 +74,7 @@ def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     """
     place = search.place
     seen_somewhere = search.without_place().filter(Q(visits_practice=True) | Q(visits_hospital=True))
-    rows = seen_somewhere.nearest(place.latitude, place.longitude, NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS)
+    rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, queryset=seen_somewhere)
     profiles = profiles_for_rows(rows)
     for profile in profiles:
         profile.measured_to = measured_to(profile, place)
