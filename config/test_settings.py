@@ -21,6 +21,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Tests use SQLite in memory, where the backend's PRAGMA optimize on close
+# (config/sqlite/base.py, tested on its own) does nothing; under the stock
+# engine name pytest-django gives each parallel worker its own in-memory database.
+if DATABASES["default"]["ENGINE"] == "config.sqlite":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"  # noqa: F405
 # A read-replica alias that mirrors the test database, for the routing tests
 # (tests/test_replica_routing.py). Nothing reads from it unless a test
 # installs the router, as DATABASE_REPLICA_URL does.
