@@ -26,16 +26,16 @@ run: venv
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) GEOCODER_WARM_UP=true $(PY) manage.py runserver 127.0.0.1:8000
 
-## Run the test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+## Run the test suite on every core (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 ## The long-running suites (benchmark, faults, replicas, backups): run once in CI
 test-slow: venv
 	$(PY) -m pytest -q -m slow
 
 test-postgres: venv
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n auto
 
 ## The fault suite: its own PostgreSQL, Redis, mail server and gunicorn, each made to fail (needs root)
 faults: venv

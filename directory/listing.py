@@ -24,6 +24,9 @@ services, locations or credentials change, and ``Profile.objects.listed()``
 compares it with today's date. Tests prove all three agree.
 """
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -212,6 +215,40 @@ def refresh_listing(profiles, registry=apps) -> int:
 
             next_edition()
     return changed
+
+
+# The profiles changed inside refresh_once(), or None outside it.
+_pending: ContextVar[set[int] | None] = ContextVar("listing_refresh_pending", default=None)
+
+
+@contextmanager
+def refresh_once() -> Iterator[None]:
+    """Refresh the stored listing once, as the block ends, for every profile changed inside it.
+
+    For loading many rows at once (the demo data): each save would otherwise
+    refresh its profile again. Inside the block a changed profile's stored
+    listing and filter bits are out of date, so nothing inside may read them.
+    """
+    if _pending.get() is not None:  # already inside one: the outer block refreshes
+        yield
+        return
+    pending: set[int] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        refresh_listing(apps.get_model("directory", "Profile").objects.filter(pk__in=pending))
+
+
+def deferred(profile_ids: Iterable[int]) -> bool:
+    """Inside refresh_once(): note these profiles for its end and say so; else False."""
+    pending = _pending.get()
+    if pending is None:
+        return False
+    pending.update(profile_ids)
+    return True
 
 
 def copy_to_locations(profiles) -> int:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directory import jurisdictions, notifications
-from directory.listing import missing_parts
+from directory.listing import listed_q, missing_parts
 from directory.models import Concern, Credential, Profile, VerificationEvent, lock_profiles
 
 Action = VerificationEvent.Action
@@ -357,7 +357,8 @@ def verify_credential(
         raise ValidationError(problems)
     if credential.kind == Credential.Kind.LICENCE and licence_verified_elsewhere(credential):
         raise DuplicateLicence("This licence number is already verified for another profile in this jurisdiction.")
-    was_listed = Profile.objects.listed().filter(pk=credential.profile_id).exists()
+    # The rule itself, read live (not the stored listing, which may be refreshed later, see listing.refresh_once).
+    was_listed = Profile.objects.filter(listed_q(), pk=credential.profile_id).exists()
     now = timezone.now()
     replaced = credential.revises
     if replaced is not None and replaced.status == Credential.Status.VERIFIED:
@@ -400,7 +401,7 @@ def verify_credential(
     )
     # Emails are queued as rows of this transaction: they go only if the decision is saved.
     notifications.send_decision(credential)
-    if not was_listed and Profile.objects.listed().filter(pk=credential.profile_id).exists():
+    if not was_listed and Profile.objects.filter(listed_q(), pk=credential.profile_id).exists():
         notifications.send_now_listed(credential.profile)
     return credential
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from directory.listing import copy_to_locations, refresh_listing
+from directory.listing import copy_to_locations, deferred, refresh_listing
 from directory.models import (
     CancerType,
     CareSetting,
@@ -24,7 +24,8 @@ from guides.models import Guide
 
 
 def _refresh(profile_id) -> None:
-    refresh_listing(Profile.objects.filter(pk=profile_id))
+    if not deferred([profile_id]):
+        refresh_listing(Profile.objects.filter(pk=profile_id))
 
 
 @receiver(post_save, sender=Profile)
@@ -55,6 +56,8 @@ VOCABULARIES = (Service, Phase, CareSetting, CancerType, Language)
 
 
 def _refresh_links(sender, profiles) -> None:
+    if deferred(profiles.values_list("pk", flat=True)):
+        return
     # Only services count for the listing rule; every link counts for the bits.
     if sender in (Profile.services.through, Service):
         refresh_listing(profiles)

@@ -1,6 +1,7 @@
 """Places and therapists for the search tests, with distances computed by hand (geo.haversine_miles)."""
 
 from directory.geo.offline import haversine_miles, public_coordinates
+from directory.listing import refresh_once
 from directory.models import Language, Phase
 from tests.factories import make_listed_profile
 
@@ -24,9 +25,10 @@ def published_miles(point: tuple[float, float], location: dict) -> float:
 
 def listed(location: dict | None = None, *, languages=(), phases=(), **fields):
     """A listed therapist at ``location`` (New York 10001 by default)."""
-    profile = make_listed_profile(location=location, **fields)
-    if languages:
-        profile.languages.set(Language.objects.filter(code__in=languages))
-    if phases:
-        profile.phases.set(Phase.objects.filter(slug__in=phases))
+    with refresh_once():
+        profile = make_listed_profile(location=location, **fields)
+        if languages:
+            profile.languages.set(Language.objects.filter(code__in=languages))
+        if phases:
+            profile.phases.set(Phase.objects.filter(slug__in=phases))
     return profile

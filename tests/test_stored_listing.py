@@ -146,3 +146,29 @@ def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():
     listed = Profile.objects.listed().count()
     assert listed > 0
     assert f"{listed:,} listed today (before: 0)" in out.getvalue()
+
+
+def test_changes_inside_refresh_once_refresh_each_profile_once_at_the_end():
+    from directory import listing
+
+    calls = []
+    original = listing.refresh_listing
+
+    def counting(profiles, *args, **kwargs):
+        calls.append(sorted(profiles.values_list("pk", flat=True)))
+        return original(profiles, *args, **kwargs)
+
+    listing.refresh_listing = counting
+    try:
+        with listing.refresh_once():
+            first = make_listed_profile()
+            second = make_listed_profile()
+            second.services.add(2)
+            # Inside the block the stored listing is not refreshed yet.
+            assert not Profile.objects.listed().filter(pk__in=[first.pk, second.pk]).exists()
+            assert calls == []
+    finally:
+        listing.refresh_listing = original
+    assert calls == [sorted([first.pk, second.pk])]
+    assert set(Profile.objects.listed().values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert_stored_matches_rule()

@@ -24,6 +24,7 @@ from accounts.models import User
 from devtools.demo.people_base import DEMO_PASSWORD, ensure_user
 from devtools.demo.towns import FIRST_NAMES, PLACES, SCHOOLS, SURNAMES, TOWN_CENTRES
 from directory import jurisdictions, services
+from directory.listing import refresh_once
 from directory.models import (
     CancerType,
     CareSetting,
@@ -654,10 +655,12 @@ THERAPISTS = LISTED + generated_listed() + NOT_LISTED + STANDARD_NOT_LISTED
 def create_demo_therapists(reviewer: User) -> list[str]:
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
     ensure_user("therapist@demo.example")
-    for demo in THERAPISTS:
-        user = _ensure_user(demo.email, password_hash)
-        if not Profile.objects.filter(user=user).exists():
-            _create(demo, user, reviewer)
+    # Nothing here reads the stored listing: it is refreshed once, for everyone, at the end.
+    with refresh_once():
+        for demo in THERAPISTS:
+            user = _ensure_user(demo.email, password_hash)
+            if not Profile.objects.filter(user=user).exists():
+                _create(demo, user, reviewer)
     _open_concern()
     return [
         f"ada.listed@demo.example / {DEMO_PASSWORD} (listed, New York)",
