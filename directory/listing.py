@@ -1,41 +1,64 @@
 """The listing rule: who patients may see.
 
-A profile is listed if and only if every condition below holds, checked at
-query time (nothing is stored that could go stale):
+A profile is listed if and only if every condition below holds:
 
-1. it was submitted for review and is complete;
-2. it is not suspended;
-3. it has a right to practise checked at a source: a verified, unexpired
-   licence or registration (where massage is regulated), or a verified
-   registration on a voluntary register or professional-body membership
-   (where it is not); a statement by the therapist never counts;
-4. that credential is not more than 30 days past its re-check date;
-5. it has verified, unexpired oncology training that meets the published
-   standard: at least 24 hours with supervised hands-on practice, or a CLT;
+1. it was submitted for review;
+2. it is complete (name, headline, bio, years with cancer, a service, where
+   sessions take place);
+3. it is not suspended;
+4. it has a right to practise checked at a source: a verified licence or
+   registration (where massage is regulated), or a verified registration on a
+   voluntary register or professional-body membership (where it is not); a
+   statement by the therapist never counts;
+5. it has verified oncology training that meets the published standard: at
+   least 24 hours with supervised hands-on practice, or a CLT;
 6. it has at least one location (a practice, or the base of a home-visit area).
 
-A credential is valid through its ``expires_on`` day in the site's time zone.
+A credential counts through its "valid through" day: the earlier of its
+expiry (``expires_on``, in the site's time zone) and, for a right to
+practise, the last day of its re-check grace (``recheck_cutoff_on``, 30 days
+after the re-check date).
 
-``listed_q`` gives the rule as a database filter, ``reasons_not_listed``
-gives it in plain words for one profile (used by the dashboard). For speed,
-``refresh_listing`` stores the rule's outcome as the last day a profile is
-listed (``Profile.listed_until``); signals run it whenever a profile, its
-services, locations or credentials change, and ``Profile.objects.listed()``
-compares it with today's date. Tests prove all three agree.
+Each condition is declared once, in ``RULE``: as a filter on profiles on a
+given day, with the words a therapist sees when it fails. Everything else is
+derived from that one declaration:
+
+- ``listed_q(today)``: the rule as a database filter;
+- ``refresh_listing``: the rule's outcome stored as the last day a profile is
+  listed (``Profile.listed_until``), which ``Profile.objects.listed()``
+  compares with today (signals run it whenever a profile, its services,
+  locations or credentials change);
+- ``reasons_not_listed``: the failing conditions of one profile, in plain words;
+- ``is_listed``, with or without one credential (``dashboard``: "removing this
+  would take you off the directory").
+
+Tests prove the stored outcome and the declared rule agree.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
+from directory.models import TRAINING_STANDARD_HOURS, Credential, Location, Profile, Service
 from directory.search.facets import FACETS, facet_values
 
 
@@ -45,45 +68,71 @@ class Reason:
     message: str
 
 
-MISSING_MESSAGES = {
-    "display_name": "Add your name as it appears on your licence.",
-    "headline": "Add a one-line headline.",
-    "bio": "Write a short description of your work (your bio).",
-    "years_oncology": "Say how many years you have worked with people with cancer.",
-    "services": "Choose at least one service you offer.",
-    "session_places": "Say where you see clients: at your practice, in their home, or in hospital or hospice.",
-}
+# --- Condition 2: the parts a complete profile has ------------------------------------
 
 
-NO_LOCATION = Reason("no_location", "Add at least one practice location or home-visit area.")
+@dataclass(frozen=True)
+class Part:
+    """A part of a complete profile: a filter for profiles that have it, and what to say when it is missing."""
+
+    code: str
+    present: Callable[[], Q]
+    message: str
+
+
+PARTS = (
+    Part("missing_display_name", lambda: ~Q(display_name=""), "Add your name as it appears on your licence."),
+    Part("missing_headline", lambda: ~Q(headline=""), "Add a one-line headline."),
+    Part("missing_bio", lambda: ~Q(bio=""), "Write a short description of your work (your bio)."),
+    Part(
+        "missing_years_oncology",
+        lambda: Q(years_oncology__isnull=False),
+        "Say how many years you have worked with people with cancer.",
+    ),
+    Part(
+        "missing_services",
+        lambda: Q(Exists(Service.profiles.through.objects.filter(profile_id=OuterRef("pk")))),
+        "Choose at least one service you offer.",
+    ),
+    Part(
+        "missing_session_places",
+        lambda: Q(visits_practice=True) | Q(visits_home=True) | Q(visits_hospital=True),
+        "Say where you see clients: at your practice, in their home, or in hospital or hospice.",
+    ),
+)
+
+
+def _which_hold(profile, conditions: dict[str, Q]) -> dict[str, bool]:
+    """For one saved profile, whether each named filter holds, in one query."""
+    if profile.pk is None:
+        return dict.fromkeys(conditions, False)
+    columns = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
+    row = Profile.objects.filter(pk=profile.pk).values(**columns).first() or {}
+    return {name: bool(row.get(name)) for name in conditions}
 
 
 def missing_parts(profile) -> list[Reason]:
-    """The parts a profile must have before it can be submitted."""
-    missing = []
-    for field in ("display_name", "headline", "bio"):
-        if not getattr(profile, field).strip():
-            missing.append(Reason(f"missing_{field}", MISSING_MESSAGES[field]))
-    if profile.years_oncology is None:
-        missing.append(Reason("missing_years_oncology", MISSING_MESSAGES["years_oncology"]))
-    if profile.pk is None or not profile.services.all():
-        missing.append(Reason("missing_services", MISSING_MESSAGES["services"]))
-    if not (profile.visits_practice or profile.visits_home or profile.visits_hospital):
-        missing.append(Reason("missing_session_places", MISSING_MESSAGES["session_places"]))
-    return missing
+    """The parts a profile lacks before it can be submitted (and listed), from its saved row."""
+    present = _which_hold(profile, {part.code: part.present() for part in PARTS})
+    return [Reason(part.code, part.message) for part in PARTS if not present[part.code]]
 
 
-def complete_q(registry=apps) -> Q:
-    Service = registry.get_model("directory", "Service")
-    has_service = Exists(Service.profiles.through.objects.filter(profile_id=OuterRef("pk")))
-    return (
-        ~Q(display_name="")
-        & ~Q(headline="")
-        & ~Q(bio="")
-        & Q(years_oncology__isnull=False)
-        & (Q(visits_practice=True) | Q(visits_home=True) | Q(visits_hospital=True))
-        & Q(has_service)
-    )
+def complete_q() -> Q:
+    condition = Q()
+    for part in PARTS:
+        condition &= part.present()
+    return condition
+
+
+# --- Conditions on credentials ------------------------------------------------------------
+
+# A credential without an expiry date (or re-check) counts as valid until this day.
+FAR_FUTURE = date(9999, 12, 31)
+
+
+def valid_through():
+    """The last day a credential counts: the earlier of its expiry and the end of its re-check grace."""
+    return Least(Coalesce("expires_on", Value(FAR_FUTURE)), Coalesce("recheck_cutoff_on", Value(FAR_FUTURE)))
 
 
 def valid_on_q(today: date) -> Q:
@@ -91,47 +140,83 @@ def valid_on_q(today: date) -> Q:
     return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
 
 
-def current_credentials(today: date):
-    """Verified credentials valid on ``today``, for use in a subquery."""
-    Credential = apps.get_model("directory", "Credential")
-    return Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED).filter(
-        valid_on_q(today)
-    )
-
-
-# A credential without an expiry date counts as valid until this day.
-FAR_FUTURE = date(9999, 12, 31)
-# The kinds the rule asks for (as Credential.PRACTISE_KINDS and ONCOLOGY_KINDS;
-# plain strings so a migration's historical models can use them).
-PRACTISE_KINDS = ("licence", "voluntary_register", "membership")
-ONCOLOGY_KINDS = ("oncology_training", "clt")
-VERIFIED = "verified"
-
-
-# Condition 4: a right to practise stops counting 30 days after its re-check date
-# (Credential.recheck_cutoff_on is that last day).
 def recheck_current_q(today: date) -> Q:
+    """Credentials not more than the grace period past their re-check date on ``today``."""
     return Q(recheck_cutoff_on__isnull=True) | Q(recheck_cutoff_on__gte=today)
 
 
+def training_standard_q() -> Q:
+    """Oncology training that meets the published standard, or a CLT."""
+    return Q(kind=Credential.Kind.CLT) | Q(
+        kind=Credential.Kind.ONCOLOGY_TRAINING, training_hours__gte=TRAINING_STANDARD_HOURS, hands_on=True
+    )
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of the listing rule.
+
+    ``holds(today, without)``: the profiles it holds for on ``today`` (as if the
+    credential with id ``without`` were gone). ``explain(profile, today)``: why
+    it fails for a profile, in the therapist's words. A condition on
+    credentials also has ``kinds`` and ``standard``: it holds while a verified
+    credential of those kinds meeting the standard counts, so it also gives
+    the last day it holds (``lasts``) for the stored listing.
+    """
+
+    code: str
+    explain: Callable[..., list[Reason]]
+    profile_q: Callable[[], Q] | None = None
+    kinds: tuple[str, ...] = ()
+    standard: Callable[[], Q] = field(default=Q)
+
+    def credentials(self, without: int | None = None):
+        """The profile's verified credentials that could meet the condition, as a subquery."""
+        counted = Credential.objects.filter(
+            self.standard(), profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED, kind__in=self.kinds
+        )
+        return counted.exclude(pk=without) if without is not None else counted
+
+    def holds(self, today: date, without: int | None = None) -> Q:
+        if self.profile_q is not None:
+            return self.profile_q()
+        counting = self.credentials(without).filter(valid_on_q(today), recheck_current_q(today))
+        return Q(Exists(counting))
+
+    def lasts(self) -> Subquery | None:
+        """The last day the condition holds as the data stand (NULL when it never does); None when it has no end."""
+        if self.profile_q is not None:
+            return None
+        latest = self.credentials().annotate(until=valid_through()).order_by("-until").values("until")[:1]
+        return Subquery(latest, output_field=DateField())
+
+
+def _current(profile, today: date, kinds) -> list:
+    """The profile's verified, unexpired credentials of these kinds."""
+    return [c for c in profile.credentials.all() if c.kind in kinds and c.is_current(today)]
+
+
+def _why_no_right_to_practise(profile, today: date) -> list[Reason]:
+    if _current(profile, today, Credential.PRACTISE_KINDS):
+        return [RECHECK_OVERDUE]
+    statements = [c for c in profile.credentials.all() if c.kind == Credential.Kind.UNREGULATED]
+    if any(c.status != Credential.Status.WITHDRAWN for c in statements):
+        return [STATEMENT_ONLY]
+    return [NO_PRACTISE_CREDENTIAL]
+
+
+def _why_no_oncology_training(profile, today: date) -> list[Reason]:
+    if _current(profile, today, Credential.ONCOLOGY_KINDS):
+        return [TRAINING_BELOW_STANDARD]
+    return [NO_ONCOLOGY_CREDENTIAL]
+
+
+NOT_SUBMITTED = Reason("not_submitted", "You have not submitted your profile for review yet.")
+SUSPENDED = Reason("suspended", "Your profile is suspended. Our reviewers have written to you with the reason.")
 RECHECK_OVERDUE = Reason(
     "recheck_overdue",
     "Your licence or registration is more than 30 days past its re-check. Our reviewers will check it "
     "again at the register; reply to their email if they asked you for anything.",
-)
-
-
-# Condition 5: oncology training that meets the published standard.
-def training_standard_q() -> Q:
-    from directory.models import TRAINING_STANDARD_HOURS
-
-    return Q(kind="clt") | Q(kind="oncology_training", training_hours__gte=TRAINING_STANDARD_HOURS, hands_on=True)
-
-
-TRAINING_BELOW_STANDARD = Reason(
-    "training_below_standard",
-    "Your oncology training is shown on your profile but does not meet our standard on its own: at least "
-    "24 hours including supervised hands-on practice, or a CLT.",
 )
 STATEMENT_ONLY = Reason(
     "statement_only",
@@ -139,51 +224,92 @@ STATEMENT_ONLY = Reason(
     "registration on a voluntary register (such as CNHC) or a membership of a professional body that "
     "checks qualifications and insurance.",
 )
+NO_PRACTISE_CREDENTIAL = Reason(
+    "no_practise_credential",
+    "You need a verified, unexpired licence or registration to practise massage (or, where "
+    "massage is not regulated, a verified voluntary registration or professional-body membership).",
+)
+TRAINING_BELOW_STANDARD = Reason(
+    "training_below_standard",
+    "Your oncology training is shown on your profile but does not meet our standard on its own: at least "
+    "24 hours including supervised hands-on practice, or a CLT.",
+)
+NO_ONCOLOGY_CREDENTIAL = Reason(
+    "no_oncology_credential",
+    "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
+)
+NO_LOCATION = Reason("no_location", "Add at least one practice location or home-visit area.")
 
 
-def _latest_expiry(Credential, kinds, condition: Q | None = None) -> Subquery:
-    """The latest day any verified credential of these kinds counts through: its
-    expiry or, for a right to practise, the last day of its re-check grace."""
-    valid_through = (
-        Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
-        .annotate(
-            valid_through=Least(
-                Coalesce("expires_on", Value(FAR_FUTURE)), Coalesce("recheck_cutoff_on", Value(FAR_FUTURE))
-            )
-        )
-        .order_by("-valid_through")
-        .values("valid_through")[:1]
-    )
-    return Subquery(valid_through, output_field=DateField())
+# The rule: every condition, once, in the order a therapist reads the reasons.
+RULE = (
+    Condition("submitted", lambda profile, today: [NOT_SUBMITTED], profile_q=lambda: Q(submitted_at__isnull=False)),
+    Condition("complete", lambda profile, today: missing_parts(profile), profile_q=complete_q),
+    Condition("not_suspended", lambda profile, today: [SUSPENDED], profile_q=lambda: Q(suspended_at__isnull=True)),
+    Condition("right_to_practise", _why_no_right_to_practise, kinds=Credential.PRACTISE_KINDS),
+    Condition(
+        "oncology_training",
+        _why_no_oncology_training,
+        kinds=Credential.ONCOLOGY_KINDS,
+        standard=training_standard_q,
+    ),
+    Condition(
+        "location",
+        lambda profile, today: [NO_LOCATION],
+        profile_q=lambda: Q(Exists(Location.objects.filter(profile_id=OuterRef("pk")))),
+    ),
+)
 
 
-def _verified_q(Credential, kinds, condition: Q | None = None) -> Q:
-    verified = Credential.objects.filter(condition or Q(), profile_id=OuterRef("pk"), status=VERIFIED, kind__in=kinds)
-    return Q(Exists(verified))
+# --- What is derived from the rule ------------------------------------------------------
 
 
-def refresh_listing(profiles, registry=apps) -> int:
+def listed_q(today: date | None = None, *, without: int | None = None) -> Q:
+    """The rule as a filter on profiles: listed on ``today`` (as if credential ``without`` were gone)."""
+    today = today or timezone.localdate()
+    condition = Q()
+    for each in RULE:
+        condition &= each.holds(today, without)
+    return condition
+
+
+def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
+    """Why patients cannot see this profile, in the therapist's words; empty when listed."""
+    today = today or timezone.localdate()
+    holding = _which_hold(profile, {each.code: each.holds(today) for each in RULE})
+    reasons: list[Reason] = []
+    for each in RULE:
+        if not holding[each.code]:
+            reasons.extend(each.explain(profile, today))
+    return reasons
+
+
+def is_listed(profile, today: date | None = None, *, without: int | None = None) -> bool:
+    """Whether the rule lists the profile on ``today`` (as if credential ``without`` were gone)."""
+    if profile.pk is None:
+        return False
+    return Profile.objects.filter(listed_q(today, without=without), pk=profile.pk).exists()
+
+
+def refresh_listing(profiles) -> int:
     """Store ``listed_until`` and ``last_verified_on`` for a queryset of profiles.
 
     ``listed_until`` is the last day ``listed_q`` holds given the stored data:
-    the earlier of the latest-expiring verified licence (or statement) and the
-    latest-expiring verified oncology credential, when every other condition
-    holds; NULL otherwise. One UPDATE, for one profile or for a whole bulk load.
+    when every condition without an end holds, the earliest of the last days
+    of the conditions on credentials; NULL otherwise. One UPDATE, for one
+    profile or for a whole bulk load.
     """
-    # The registry is the migration's own when a migration calls this.
-    Credential = registry.get_model("directory", "Credential")
-    Location = registry.get_model("directory", "Location")
-    practise_kinds, oncology_kinds = PRACTISE_KINDS, ONCOLOGY_KINDS
-    eligible = (
-        Q(submitted_at__isnull=False)
-        & complete_q(registry)
-        & Q(suspended_at__isnull=True)
-        & _verified_q(Credential, practise_kinds)
-        & _verified_q(Credential, oncology_kinds, training_standard_q())
-        & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
-    )
+    eligible = Q()
+    last_days = []
+    for each in RULE:
+        lasts = each.lasts()
+        if lasts is None:
+            eligible &= each.profile_q()
+        else:
+            eligible &= Q(IsNull(lasts, False))
+            last_days.append(each.lasts())
     last_verified = (
-        Credential.objects.filter(profile_id=OuterRef("pk"), status=VERIFIED)
+        Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED)
         .order_by("-verified_on")
         .values("verified_on")[:1]
     )
@@ -191,29 +317,21 @@ def refresh_listing(profiles, registry=apps) -> int:
     with transaction.atomic(using=profiles.db):
         changed = profiles.update(
             listed_until=Case(
-                When(
-                    eligible,
-                    then=Least(
-                        _latest_expiry(Credential, practise_kinds),
-                        _latest_expiry(Credential, oncology_kinds, training_standard_q()),
-                    ),
-                ),
+                When(eligible, then=Least(*last_days) if len(last_days) > 1 else last_days[0]),
                 default=Value(None),
                 output_field=DateField(),
             ),
             last_verified_on=Subquery(last_verified, output_field=DateField()),
-            # The vocabulary links as bits for the search, in the same UPDATE (a migration's
-            # older registry has no such fields; migrations 0009 and 0010 fill them).
-            **(facet_values(registry.get_model("directory", "Profile")) if registry is apps else {}),
+            # The vocabulary links as bits for the search, in the same UPDATE.
+            **facet_values(Profile),
         )
-        if registry is apps:
-            copy_to_locations(profiles)
-            # Cached search pages are filed under the edition (directory/search/cache.py). It is
-            # raised after the profiles' rows are written: every writer locks profile rows
-            # first and the one edition row last, so two writers cannot wait on each other.
-            from directory.search.cache import next_edition
+        copy_to_locations(profiles)
+        # Cached search pages are filed under the edition (directory/search/cache.py). It is
+        # raised after the profiles' rows are written: every writer locks profile rows
+        # first and the one edition row last, so two writers cannot wait on each other.
+        from directory.search.cache import next_edition
 
-            next_edition()
+        next_edition()
     return changed
 
 
@@ -239,7 +357,7 @@ def refresh_once() -> Iterator[None]:
     finally:
         _pending.reset(token)
     if pending:
-        refresh_listing(apps.get_model("directory", "Profile").objects.filter(pk__in=pending))
+        refresh_listing(Profile.objects.filter(pk__in=pending))
 
 
 def deferred(profile_ids: Iterable[int]) -> bool:
@@ -260,71 +378,6 @@ def copy_to_locations(profiles) -> int:
     this after writing the profile rows: every writer locks a profile before
     its locations.
     """
-    Profile = apps.get_model("directory", "Profile")
-    Location = apps.get_model("directory", "Location")
     own = Profile.objects.filter(pk=OuterRef("profile_id"))
     copies = {field: Subquery(own.values(field)[:1]) for field in ("listed_until", *FACETS.values())}
     return Location.objects.filter(profile_id__in=profiles.values("pk")).update(**copies)
-
-
-def listed_q(today: date | None = None) -> Q:
-    today = today or timezone.localdate()
-    Credential = apps.get_model("directory", "Credential")
-    Location = apps.get_model("directory", "Location")
-    current = current_credentials(today)
-    return (
-        Q(submitted_at__isnull=False)
-        & complete_q()
-        & Q(suspended_at__isnull=True)
-        & Q(Exists(current.filter(recheck_current_q(today), kind__in=Credential.PRACTISE_KINDS)))
-        & Q(Exists(current.filter(training_standard_q())))
-        & Q(Exists(Location.objects.filter(profile_id=OuterRef("pk"))))
-    )
-
-
-def reasons_not_listed(profile, today: date | None = None) -> list[Reason]:
-    """Why patients cannot see this profile, in the therapist's words; empty when listed."""
-    today = today or timezone.localdate()
-    Credential = apps.get_model("directory", "Credential")
-    reasons: list[Reason] = []
-    if not profile.is_submitted:
-        reasons.append(Reason("not_submitted", "You have not submitted your profile for review yet."))
-    reasons.extend(missing_parts(profile))
-    if profile.is_suspended:
-        reasons.append(
-            Reason("suspended", "Your profile is suspended. Our reviewers have written to you with the reason.")
-        )
-    credentials = [c for c in profile.credentials.all()]
-    current = [c for c in credentials if c.is_current(today)]
-    practise = [c for c in current if c.kind in Credential.PRACTISE_KINDS]
-    if not any(not c.is_recheck_overdue(today) for c in practise):
-        if practise:
-            reasons.append(RECHECK_OVERDUE)
-        elif any(c.kind == Credential.Kind.UNREGULATED for c in credentials if c.status != "withdrawn"):
-            reasons.append(STATEMENT_ONLY)
-        else:
-            reasons.append(
-                Reason(
-                    "no_practise_credential",
-                    "You need a verified, unexpired licence or registration to practise massage (or, where "
-                    "massage is not regulated, a verified voluntary registration or professional-body membership).",
-                )
-            )
-    oncology = [c for c in current if c.kind in Credential.ONCOLOGY_KINDS]
-    if not any(c.meets_training_standard for c in oncology):
-        if oncology:
-            reasons.append(TRAINING_BELOW_STANDARD)
-        else:
-            reasons.append(
-                Reason(
-                    "no_oncology_credential",
-                    "You need a verified oncology massage training or lymphedema therapist (CLT) credential.",
-                )
-            )
-    if not profile.locations.all():
-        reasons.append(NO_LOCATION)
-    return reasons
-
-
-def is_listed(profile, today: date | None = None) -> bool:
-    return not reasons_not_listed(profile, today)

@@ -354,6 +354,10 @@ def test_the_confirmation_says_so_when_it_is_the_only_verified_licence_of_a_list
     page = client.get(reverse("credential_remove", args=[insurance.pk])).content.decode()
     assert "<h1>Remove your professional liability insurance?</h1>" in page
     assert "patients will stop finding you" not in page
+    # With a second verified licence, removing the first leaves the profile listed.
+    add_credential(profile, "licence", status="verified", source="Test State Board of Massage Therapy")
+    page = client.get(reverse("credential_remove", args=[licence.pk])).content.decode()
+    assert "This is your only verified licence" not in page
 
 
 def test_the_confirmation_page_only_shows_and_does_not_withdraw_on_post(client, therapist):

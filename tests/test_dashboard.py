@@ -141,9 +141,10 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, therapist, django
         add_location(profile, city=f"Town {n}")
     # the session, user, verified email check, profile, its services,
     # locations and credentials (prefetched), the user's and groups' permissions
-    # (the header's review link), the count of unread enquiries, recent events
-    # with their credentials.
-    with django_assert_num_queries(11):
+    # (the header's review link), the count of unread enquiries, which conditions
+    # of the listing rule hold (one query, listing.reasons_not_listed), recent
+    # events with their credentials.
+    with django_assert_num_queries(12):
         response = client.get(DASHBOARD)
     assert response.status_code == 200
 

@@ -114,11 +114,16 @@ def test_refreshing_everything_changes_nothing_that_was_kept_in_step():
     assert dict(Profile.objects.values_list("pk", "listed_until")) == before
 
 
-def test_the_rule_kinds_match_the_model():
+def test_the_rule_declares_each_condition_once_and_reads_the_kinds_from_the_model():
     from directory import listing
 
-    assert set(listing.PRACTISE_KINDS) == set(Credential.PRACTISE_KINDS)
-    assert set(listing.ONCOLOGY_KINDS) == set(Credential.ONCOLOGY_KINDS)
+    codes = [condition.code for condition in listing.RULE]
+    assert len(codes) == len(set(codes)) == 6
+    on_credentials = {condition.code: condition.kinds for condition in listing.RULE if condition.kinds}
+    assert on_credentials == {
+        "right_to_practise": Credential.PRACTISE_KINDS,
+        "oncology_training": Credential.ONCOLOGY_KINDS,
+    }
 
 
 def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():

@@ -660,10 +660,10 @@ def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if credential.kind == Credential.Kind.UNREGULATED:
         group_words = "licence or statement"
-    only_one = False
-    if group_kinds and credential.is_current(today):
-        others = credential.profile.credentials.filter(kind__in=group_kinds).exclude(pk=credential.pk)
-        only_one = not any(other.is_current(today) for other in others) and is_listed(credential.profile, today)
+    # Removing it would take the profile off the directory (the listing rule, without this credential).
+    only_one = bool(group_kinds) and (
+        is_listed(credential.profile, today) and not is_listed(credential.profile, today, without=credential.pk)
+    )
     return render(
         request,
         "directory/dashboard/credential_remove.html",
