@@ -254,3 +254,12 @@ def test_the_rings_grow_outwards_up_to_the_largest_distance_offered():
 def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert Profile.objects.listed().nearest(*NYC_10001, 25, 0) == []
+
+
+def test_rings_started_beyond_a_distance_give_the_plain_rows_further_than_it(synthetic):
+    listed_profiles = Profile.objects.listed()
+    for beyond in (5.0, 25.0):
+        for latitude, longitude in POINTS:
+            found = listed_profiles.nearest(latitude, longitude, 250, 61, beyond=beyond)
+            further = [row for row in plain_rows(listed_profiles, latitude, longitude, 250, 2000) if row[1] > beyond]
+            assert_same_rows(found, further[:61])

@@ -457,12 +457,14 @@ class TherapistFilter(django_filters.FilterSet):
                     copies.append(copy)
         return tuple(copies)
 
-    def nearest(self, miles: float, limit: int, queryset=None) -> list[ResultRow]:
+    def nearest(self, miles: float, limit: int, queryset=None, beyond: float = -1.0) -> list[ResultRow]:
         """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
-        a narrowing of it) within ``miles`` of the place, nearest first."""
+        a narrowing of it) within ``miles`` of the place, nearest first (further than
+        ``beyond`` miles, when nothing nearer can match)."""
         queryset = self.without_place() if queryset is None else queryset
         place = self.place
-        return queryset.nearest(place.latitude, place.longitude, miles, limit, copies=self.copies())
+        copies = self.copies()
+        return queryset.nearest(place.latitude, place.longitude, miles, limit, copies=copies, beyond=beyond)
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""

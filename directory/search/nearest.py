@@ -293,7 +293,13 @@ class ProfileQuerySet(models.QuerySet):
         )
 
     def nearest(
-        self, latitude: float, longitude: float, miles: float, limit: int, copies: tuple[Copy, ...] = ()
+        self,
+        latitude: float,
+        longitude: float,
+        miles: float,
+        limit: int,
+        copies: tuple[Copy, ...] = (),
+        beyond: float = -1.0,
     ) -> list[ResultRow]:
         """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
 
@@ -308,6 +314,10 @@ class ProfileQuerySet(models.QuerySet):
         ``copies``: tests that every profile of this QuerySet meets, made on the
         copies its location rows hold (``Copy``; ``TherapistFilter.copies``
         gives a search's), so that the rings open only the profiles that can match.
+
+        ``beyond``: a distance within which the caller knows nothing matches (a
+        search that found no one within its radius, looking further): the rings
+        start there.
         """
         if limit <= 0:
             return []
@@ -315,8 +325,8 @@ class ProfileQuerySet(models.QuerySet):
             rings = _Rings(self, latitude, longitude, copies)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
-        edges = [band for band in DISTANCE_BANDS_MILES if band < miles] + [miles]
-        inner = -1.0
+        edges = [band for band in DISTANCE_BANDS_MILES if beyond < band < miles] + [miles]
+        inner = beyond
         for outer in edges:
             rings.add(inner, outer, rings.locations_between(inner, outer))
             inner = outer

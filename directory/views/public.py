@@ -74,7 +74,9 @@ def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
     """
     place = search.place
     seen_somewhere = search.without_place().filter(Q(visits_practice=True) | Q(visits_hospital=True))
-    rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, queryset=seen_somewhere)
+    # Called when nothing matched within the radius: the rings start at its edge.
+    radius = search.form.cleaned_data["radius"]
+    rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, queryset=seen_somewhere, beyond=radius)
     profiles = profiles_for_rows(rows)
     for profile in profiles:
         profile.measured_to = measured_to(profile, place)
