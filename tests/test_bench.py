@@ -108,3 +108,21 @@ def test_bad_sizes_are_refused_in_plain_words(tmp_path):
 
     assert result.returncode != 0
     assert "--sizes takes whole numbers" in result.stderr
+
+
+def test_the_benchmark_can_time_requests_over_http_to_gunicorn(tmp_path):
+    output = tmp_path / "figures.json"
+    result = run_bench(
+        tmp_path,
+        "--http", "--sizes", "12,24", "--repeat", "2", "--warmup", "1", "--output", str(output),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = json.loads(output.read_text())
+    for figures in reports.values():
+        for run in figures["runs"].values():
+            for case in run["cases"]:
+                assert case["status"] == 200, case
+                assert len(case["times_ms"]) == 2 and case["median_ms"] > 0
+    uncached_city = next(c for c in reports["uncached"]["runs"]["24"]["cases"] if c["key"] == "city")
+    assert 1 <= uncached_city["ring_queries"] < uncached_city["queries"]
+    assert "besides the rings" in reports["uncached"]["targets"]["queries"]["text"]
