@@ -76,7 +76,7 @@ class Command(BaseCommand):
             except bulk.RemovalRefused as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(self.style.SUCCESS(f"Removed {removed} synthetic therapists."))
-            update_planner_statistics()
+            update_planner_statistics(after_bulk_load=True)
             return
         # Check before anything is written, so a refusal leaves the database as it was.
         if therapists and not allow_mixed and bulk.real_profiles().exists():
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         if therapists is not None:
             self._seed_synthetic(therapists, seed, allow_mixed)
         # As after any bulk write: the planner's statistics for the data just written.
-        update_planner_statistics()
+        update_planner_statistics(after_bulk_load=True)
 
     def _seed_synthetic(self, n: int, seed: int, allow_mixed: bool) -> None:
         started = time.perf_counter()

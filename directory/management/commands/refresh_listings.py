@@ -26,7 +26,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             refreshed = refresh_listing(Profile.objects.all())
             edition = edition_beyond_any_used()
-        update_planner_statistics()
+        update_planner_statistics(after_bulk_load=True)
         listed = Profile.objects.listed().count()
         self.stdout.write(
             f"Refreshed {refreshed:,} profiles: {listed:,} listed today (before: {listed_before:,}). "
