@@ -123,10 +123,21 @@ CACHES = {
         "LOCATION": "search-pages",
         "OPTIONS": {"MAX_ENTRIES": env_int("SEARCH_PAGE_CACHE_ENTRIES", 500)},
     },
+    # Result cards, rendered (directory/search/cards.py), in each process's own
+    # memory too: about 2 KB each, so the default holds a hundred pages' worth
+    # in some 4 MB.
+    "cards": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "result-cards",
+        "OPTIONS": {"MAX_ENTRIES": env_int("SEARCH_CARD_CACHE_ENTRIES", 2000)},
+    },
 }
 # How long a search page or API answer for someone not signed in is kept
 # (directory/search/cache.py); any change to the data replaces it at once. 0: never cached.
 SEARCH_PAGE_CACHE_SECONDS = env_int("SEARCH_PAGE_CACHE_SECONDS", 600)
+# How long a rendered result card is kept, for signed-in people too: it is
+# filed under the search edition and the day, so a change shows at once. 0: never kept.
+SEARCH_CARD_CACHE_SECONDS = env_int("SEARCH_CARD_CACHE_SECONDS", 600)
 # While Redis is away each process counts rate limits alone; each hit then
 # counts this many times (config/cache.py). Set it to the number of web processes.
 CACHE_FALLBACK_RATE_LIMIT_WEIGHT = env_int("CACHE_FALLBACK_RATE_LIMIT_WEIGHT", env_int("WEB_CONCURRENCY", 4))

@@ -13,6 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "search_pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search-pages"},
+    "cards": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "result-cards"},
 }
 # Mail is queued as task rows in the database, as in production; tests run the
 # due tasks with tests.mail_helpers.run_tasks(), and tests/conftest.py makes

@@ -4,11 +4,11 @@ from django.core.cache import cache, caches
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate-limit counters and used TOTP codes live in the cache; search pages in their own.
-    for each in (cache, caches["search_pages"]):
+    # Rate-limit counters and used TOTP codes live in the cache; search pages and result cards in their own.
+    for each in (cache, caches["search_pages"], caches["cards"]):
         each.clear()
     yield
-    for each in (cache, caches["search_pages"]):
+    for each in (cache, caches["search_pages"], caches["cards"]):
         each.clear()
 
 

@@ -52,7 +52,10 @@ def test_a_suspended_therapist_leaves_the_cached_results_at_once(client, reviewe
     assert client.get(API, {"near": "10001"}).json()["count"] == 0
 
 
-def test_an_edit_to_what_a_card_shows_replaces_the_cached_page(client, reviewer):
+@pytest.mark.parametrize("page_seconds", [600, 0])
+def test_an_edit_to_what_a_card_shows_replaces_the_cached_page(client, reviewer, settings, page_seconds):
+    # With pages not kept, the rendered cards still are (directory/search/cards.py).
+    settings.SEARCH_PAGE_CACHE_SECONDS = page_seconds
     profile = listed(display_name="Editing Eve", reviewer=reviewer, languages=("en",))
     assert "<dt>Languages</dt> <dd>English</dd>" in client.get(SEARCH, {"near": "10001"}).content.decode()
     profile.languages.add(Language.objects.get(code="es"))
@@ -69,6 +72,54 @@ def test_a_credential_lapsing_at_midnight_is_not_served_from_yesterdays_page(cli
     assert names_in(client.get(SEARCH, {"near": "10001"})) == ["Midnight Mo"]
     with mock.patch("django.utils.timezone.localdate", return_value=today + timedelta(days=1)):
         assert names_in(client.get(SEARCH, {"near": "10001"})) == []
+
+
+def card_links(response) -> list[str]:
+    return re.findall(r'<h3 class="result-name"><a href="([^"]+)">', response.content.decode())
+
+
+def test_a_kept_card_serves_other_searches_with_their_own_distance_and_link(
+    client, reviewer, settings, django_assert_num_queries
+):
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    listed(display_name="Kept Kay", reviewer=reviewer)  # in Manhattan
+    manhattan = client.get(SEARCH, {"near": "10001"})
+    assert cached_cards() == 1
+    # The same therapist from Brooklyn: no profile, location or credential is read again.
+    with django_assert_num_queries(7):  # the edition, the rings (5), the guides (the vocabularies are kept)
+        brooklyn = client.get(SEARCH, {"near": "11201", "radius": "10"})
+    assert names_in(brooklyn) == ["Kept Kay"]
+    assert "under 1 mile" in manhattan.content.decode()
+    assert "under 1 mile" not in brooklyn.content.decode()
+    # Each card links with its own search carried.
+    [from_manhattan], [from_brooklyn] = card_links(manhattan), card_links(brooklyn)
+    assert "10001" in from_manhattan and "11201" not in from_manhattan
+    assert "11201" in from_brooklyn
+
+
+def test_a_card_is_made_again_the_next_day_and_after_a_change(client, reviewer, settings, django_assert_num_queries):
+    from directory.search.cards import cards
+
+    profile = listed(display_name="Daily Dee", reviewer=reviewer)
+    cards([profile.pk])
+    with django_assert_num_queries(1):  # the edition: the card is kept
+        assert cards([profile.pk])[profile.pk].name == "Daily Dee"
+    # Credentials lapse at midnight: the next day's card is made afresh.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow), django_assert_num_queries(5):
+        # The edition (read twice outside a request), the profile, its locations and credentials.
+        cards([profile.pk])
+    profile.display_name = "Daily Dot"
+    profile.save()
+    assert cards([profile.pk])[profile.pk].name == "Daily Dot"
+    settings.SEARCH_CARD_CACHE_SECONDS = 0
+    caches["cards"].clear()
+    cards([profile.pk])
+    assert cached_cards() == 0
+
+
+def cached_cards() -> int:
+    return len([key for key in caches["cards"]._cache if "card:" in key])  # locmem
 
 
 def test_changes_to_guides_and_vocabularies_start_a_new_edition(reviewer):

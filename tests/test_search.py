@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.models import Credential
-from directory.views.public import credential_summary
+from directory.search.cards import credential_summary
 from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer, save_all
 from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, PHILADELPHIA, STAMFORD, listed, miles_from_10001
 
@@ -340,11 +340,17 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     with django_assert_num_queries(12):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
-    # The same search, not cached as a page: the vocabularies are.
+    # The same search, not cached as a page: the vocabularies and the rendered cards are.
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(8):
+        response = client.get(SEARCH, search)
+    assert len(names_in(response)) == results
+    # Nor the cards: the page's profiles, locations and credentials are read again.
+    settings.SEARCH_CARD_CACHE_SECONDS = 0
     with django_assert_num_queries(11):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
+    settings.SEARCH_CARD_CACHE_SECONDS = 600
     # Cached as a page: only the edition is read.
     settings.SEARCH_PAGE_CACHE_SECONDS = 600
     client.get(SEARCH, search)

@@ -88,10 +88,9 @@ def location_areas(profile, locations, *, url: str = "") -> list[dict]:
     return areas
 
 
-def results_areas(profiles, *, query: str = "") -> list[dict]:
-    """The circles of a page of results (cards carry their locations, so no query)."""
-    areas = []
-    for profile in profiles:
-        url = profile.get_absolute_url() + (f"?{query}" if query else "")
-        areas.extend(location_areas(profile, profile.card_locations, url=url))
-    return areas
+def results_areas(cards, *, query: str = "") -> list[dict]:
+    """The circles of a page of result cards (directory/search/cards.py keeps each card's, linking to
+    the profile), each linking with the search ``query`` carried."""
+    if not query:
+        return [area for card in cards for area in card.areas]
+    return [{**area, "url": f"{area['url']}?{query}"} for card in cards for area in card.areas]

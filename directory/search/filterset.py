@@ -191,27 +191,9 @@ class FloatFilter(django_filters.Filter):
 
 @dataclass(frozen=True)
 class ResultPage:
-    page: Page
-    profiles: list[Profile]
+    page: Page  # of ResultRow: directory/search/cards.py loads what a page shows
     count: int  # at most MAX_RESULTS
     more: bool  # more than MAX_RESULTS therapists match
-
-
-def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
-    """The listed profiles of these rows, in their order, with what a card or an API result shows."""
-    from directory.search.cards import load_card_parts
-
-    loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).in_bulk()
-    load_card_parts(loaded.values())
-    profiles = []
-    for row in rows:
-        profile = loaded.get(row.pk)
-        if profile is None:  # changed since the search ran
-            continue
-        profile.distance = row.distance
-        profile.visits_your_area = row.visits_your_area
-        profiles.append(profile)
-    return profiles
 
 
 @dataclass(frozen=True)
@@ -431,7 +413,7 @@ class TherapistFilter(django_filters.FilterSet):
         return [ResultRow(pk) for pk in queryset.values_list("pk", flat=True)[:limit]]
 
     def result_page(self, number, *, lenient: bool = True) -> "ResultPage":
-        """One page of the results, with its profiles loaded for cards (a fixed number of queries).
+        """One page of the results' rows (ids, and distances with a place).
 
         ``lenient``: a page number that is not a number or is past the end gives
         the nearest page (the HTML page); otherwise Paginator's errors are raised (the API).
@@ -439,7 +421,7 @@ class TherapistFilter(django_filters.FilterSet):
         rows = self.result_rows()
         paginator = Paginator(rows[:MAX_RESULTS], PAGE_SIZE)
         page = paginator.get_page(number) if lenient else paginator.page(number or 1)
-        return ResultPage(page, profiles_for_rows(page.object_list), paginator.count, len(rows) > MAX_RESULTS)
+        return ResultPage(page, paginator.count, len(rows) > MAX_RESULTS)
 
     def copies(self) -> tuple[Copy, ...]:
         """What every profile this search matches has in the copies its locations hold

@@ -12,7 +12,7 @@ from config.db_routing import replica_reads
 from directory.geo import units
 from directory.models import Profile
 from directory.search import cache as page_cache
-from directory.search.cards import load_card_parts
+from directory.search.cards import load_card_parts, profiles_for_rows
 from directory.search.filterset import TherapistFilter
 from directory.views.public import public_location, query_string
 
@@ -119,7 +119,10 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
         "more": results.more,
         "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
         "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
-        "results": [therapist_json(request, profile, with_distance=with_distance) for profile in results.profiles],
+        "results": [
+            therapist_json(request, profile, with_distance=with_distance)
+            for profile in profiles_for_rows(page.object_list)
+        ],
     }
     page_cache.put(key, body)
     return JsonResponse(body)

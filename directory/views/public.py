@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,11 +20,10 @@ from config.db_routing import replica_reads
 from directory import notifications, services
 from directory.forms_public import ConcernForm, EnquiryForm
 from directory.geo import maps, units
-from directory.geo.offline import haversine_miles
-from directory.models import Credential, Location, Profile
+from directory.models import Location, Profile
 from directory.robots import noindex
 from directory.search import cache as page_cache
-from directory.search import understand
+from directory.search import cards, understand
 from directory.search.cards import load_card_parts
 from directory.search.filterset import (
     MAX_RADIUS_MILES,
@@ -36,7 +34,6 @@ from directory.search.filterset import (
     clean_near,
     clean_radius,
     clean_search_string,
-    profiles_for_rows,
     wider_radii,
 )
 from guides.selection import guides_for_profile, guides_for_search
@@ -65,78 +62,18 @@ def query_string(params: QueryDict, *, drop: tuple[str, str] | None = None, **re
     return urlencode(pairs)
 
 
-def nearest_beyond_radius(search: TherapistFilter) -> list[Profile]:
+def nearest_beyond_radius(search: TherapistFilter, unit: units.Unit) -> list[cards.Result]:
     """The nearest listed therapists matching everything but the distance, nearest first.
 
     Only therapists who see people somewhere (a practice, hospital visits): one
     who only visits homes is of use only where their travel area reaches, and
     those already show among the results whatever the radius.
     """
-    place = search.place
     seen_somewhere = search.without_place().filter(Q(visits_practice=True) | Q(visits_hospital=True))
     # Called when nothing matched within the radius: the rings start at its edge.
     radius = search.form.cleaned_data["radius"]
     rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, queryset=seen_somewhere, beyond=radius)
-    profiles = profiles_for_rows(rows)
-    for profile in profiles:
-        profile.measured_to = measured_to(profile, place)
-    return profiles
-
-
-def measured_to(profile: Profile, place) -> str:
-    """What a fallback card's distance is measured to: "practice in Brooklyn" (the nearest location)."""
-    nearest = min(
-        profile.card_locations,
-        key=lambda location: haversine_miles(
-            place.latitude, place.longitude, location.published_latitude, location.published_longitude
-        ),
-        default=None,
-    )
-    if nearest is None:
-        return ""
-    return f"{'practice' if profile.visits_practice else 'based'} in {nearest.city}"
-
-
-def _right_to_practise_words(credential: Credential) -> str:
-    entry = credential.jurisdiction_entry
-    if credential.kind == Credential.Kind.LICENCE:
-        if credential.method != Credential.Method.REGISTRY:
-            return "Licence checked"
-        board = "the state board" if entry and entry.country == "US" else f"the {credential.register_short_name}"
-        return f"Licence checked at {board}"
-    place = f" ({entry.name} does not license massage)" if entry and not entry.regulates else ""
-    if credential.kind == Credential.Kind.VOLUNTARY_REGISTER:
-        return f"Registered with {credential.register_short_name}{place}"
-    return f"Member of {credential.issuer}{place}"
-
-
-def credential_summary(credentials) -> str:
-    """A card's one line on what was checked: the right to practise, the oncology training
-    that meets the standard, and the latest check. Nothing the records do not hold."""
-    if not credentials:
-        return ""
-    parts = []
-    practise = next((c for c in credentials if c.kind in Credential.PRACTISE_KINDS), None)
-    if practise is not None:
-        parts.append(_right_to_practise_words(practise))
-    training = next((c for c in credentials if c.meets_training_standard), None)
-    if training is not None and training.kind == Credential.Kind.CLT:
-        parts.append("lymphedema therapist certification (CLT) checked")
-    elif training is not None:
-        parts.append(f"{training.training_hours} hours of oncology training with hands-on practice checked")
-    if not parts:
-        return ""
-    last = max(credential.verified_on for credential in credentials if credential.verified_on)
-    return f"{'; '.join(parts)}. Last checked {date_format(last, settings.DATE_FORMAT)}."
-
-
-def with_card_summaries(profiles, unit: units.Unit = "mi") -> list[Profile]:
-    profiles = list(profiles)
-    for profile in profiles:
-        profile.checked_summary = credential_summary(profile.verified_credentials)
-        distance = getattr(profile, "distance", None)
-        profile.distance_text = units.distance_text(distance, unit) if distance is not None else ""
-    return profiles
+    return cards.result_cards(rows, unit, measured_from=search.place)
 
 
 def understood_chips(search: TherapistFilter, params: QueryDict) -> list[tuple[understand.Understood, str]]:
@@ -229,14 +166,12 @@ def search_page(request: HttpRequest, edition: int) -> dict:
             # Folded to one line on a phone once there is a search to show results for.
             form_folded=any(value.strip() for key, value in request.GET.items() if key != "page"),
             page_obj=results.page,
-            results=with_card_summaries(results.profiles, unit),
+            results=cards.result_cards(results.page.object_list, unit),
             count=results.count,
             more_results=results.more,
             max_results=MAX_RESULTS,
         )
-        nearest = (
-            with_card_summaries(nearest_beyond_radius(search), unit) if results.count == 0 and search.place else []
-        )
+        nearest = nearest_beyond_radius(search, unit) if results.count == 0 and search.place else []
         context["nearest"] = nearest
         context["nearest_distance"] = nearest[0].distance_text if nearest else ""
         context["nearest_limit"] = units.radius_text(NEAREST_LIMIT_MILES, unit)
@@ -257,7 +192,7 @@ def search_page(request: HttpRequest, edition: int) -> dict:
         context["sort_order"] = search.sort_order()
         shown = context["results"] or nearest
         center = (search.place.latitude, search.place.longitude) if search.place else None
-        areas = maps.results_areas(shown, query=context["profile_query"]) if shown else []
+        areas = maps.results_areas([result.card for result in shown], query=context["profile_query"])
         context["map_data"] = maps.map_data("results-map", areas, center) if areas else None
         context["wider_searches"] = [
             (units.radius_text(miles, unit), "?" + query_string(request.GET, radius=str(miles)))
