@@ -123,9 +123,9 @@ CACHES = {
         "LOCATION": "search-pages",
         "OPTIONS": {"MAX_ENTRIES": env_int("SEARCH_PAGE_CACHE_ENTRIES", 500)},
     },
-    # Result cards, rendered (directory/search/cards.py), in each process's own
-    # memory too: about 2 KB each, so the default holds a hundred pages' worth
-    # in some 4 MB.
+    # Result cards, rendered (directory/search/cards.py), and the guides' list
+    # for the search edition, in each process's own memory too: a card is about
+    # 2 KB, so the default holds a hundred pages' worth in some 4 MB.
     "cards": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "result-cards",

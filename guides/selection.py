@@ -10,7 +10,8 @@ is there.
 
 The choice is a pure function of the guides' relations (``order_for_search``,
 ``order_for_profile``), tested without a database; ``guides_for_search`` and
-``guides_for_profile`` read what it needs with two queries and no cache.
+``guides_for_profile`` read what it needs (``candidates``, two queries), or
+take it from the caller, which may keep it (the search keeps it for its edition).
 """
 
 from collections.abc import Iterable, Mapping
@@ -119,17 +120,22 @@ def order_for_profile(candidates: Iterable[Candidate], *, service_slugs: Iterabl
     return practical + questions + about_services
 
 
-def guides_for_search(*, service_slugs: Iterable[str], phase_slugs: Iterable[str]) -> list[GuideChoice]:
-    """The guides beside a search's results, from the database (two queries)."""
-    return order_for_search(_candidates(), service_slugs=service_slugs, phase_slugs=phase_slugs)
+def guides_for_search(
+    *, service_slugs: Iterable[str], phase_slugs: Iterable[str], candidates: list[Candidate] | None = None
+) -> list[GuideChoice]:
+    """The guides beside a search's results, from ``candidates`` or the database (two queries)."""
+    candidates = load_candidates() if candidates is None else candidates
+    return order_for_search(candidates, service_slugs=service_slugs, phase_slugs=phase_slugs)
 
 
-def guides_for_profile(*, service_slugs: Iterable[str]) -> list[GuideChoice]:
-    """The guides beside a therapist's profile, from the database (two queries)."""
-    return order_for_profile(_candidates(), service_slugs=service_slugs)
+def guides_for_profile(*, service_slugs: Iterable[str], candidates: list[Candidate] | None = None) -> list[GuideChoice]:
+    """The guides beside a therapist's profile, from ``candidates`` or the database (two queries)."""
+    candidates = load_candidates() if candidates is None else candidates
+    return order_for_profile(candidates, service_slugs=service_slugs)
 
 
-def _candidates() -> list[Candidate]:
+def load_candidates() -> list[Candidate]:
+    """Every guide, without its text, with its services and phases (two queries)."""
     # 1 the guides, without their bodies; 2 every guide's services and phases, with names (one UNION).
     guides = list(Guide.objects.defer("body", "key_points", "sources"))
     kind = {"output_field": CharField()}

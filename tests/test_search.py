@@ -340,14 +340,14 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     with django_assert_num_queries(12):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
-    # The same search, not cached as a page: the vocabularies and the rendered cards are.
+    # The same search, not cached as a page: the vocabularies, the guides and the rendered cards are.
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     # Nor the cards: the page's profiles, locations and credentials are read again.
     settings.SEARCH_CARD_CACHE_SECONDS = 0
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(SEARCH, search)
     assert len(names_in(response)) == results
     settings.SEARCH_CARD_CACHE_SECONDS = 600

@@ -15,9 +15,10 @@ carry their own header and must not be stored.
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -30,6 +31,7 @@ from config import db_routing
 from directory.models import SearchEdition
 
 EDITION_ROW = 1
+T = TypeVar("T")
 
 
 # The edition a search request read when it began: everything the request
@@ -92,6 +94,15 @@ def next_edition() -> None:
     """Raise the edition number, in the caller's transaction."""
     if not SearchEdition.objects.filter(pk=EDITION_ROW).update(number=F("number") + 1):
         SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": 1})
+
+
+# How long data read for an edition (the guides beside the results) is kept; a new edition replaces it.
+EDITION_DATA_SECONDS = 3600
+
+
+def for_edition(name: str, make: Callable[[], T]) -> T:
+    """``make()``, kept in this process for the current search edition: a change to the data replaces it."""
+    return caches["cards"].get_or_set(f"{name}:{current_edition()}", make, EDITION_DATA_SECONDS)
 
 
 def cache_key(request: HttpRequest, name: str, edition: int) -> str | None:

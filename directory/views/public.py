@@ -36,7 +36,7 @@ from directory.search.filterset import (
     clean_search_string,
     wider_radii,
 )
-from guides.selection import guides_for_profile, guides_for_search
+from guides.selection import guides_for_profile, guides_for_search, load_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,9 @@ def search_page(request: HttpRequest, edition: int) -> dict:
     context["parameter_labels"] = PARAMETER_LABELS
     # Every results page has its guides, a search with errors or no results included.
     context["guides"] = guides_for_search(
-        service_slugs=_guide_slugs(request.GET, "service"), phase_slugs=_guide_slugs(request.GET, "phase")
+        service_slugs=_guide_slugs(request.GET, "service"),
+        phase_slugs=_guide_slugs(request.GET, "phase"),
+        candidates=page_cache.for_edition("guide-candidates", load_candidates),
     )
     if form.errors:
         title = "Check your search"
