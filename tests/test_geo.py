@@ -90,7 +90,12 @@ def test_a_value_error_from_the_zip_package_never_escapes(monkeypatch):
         raise ValueError("Invalid format")
 
     monkeypatch.setattr(geo.zipcodes, "matching", refuse)
-    result = offline.geocode("10001")
+    # Not the answer kept from another test, nor this one kept for the next.
+    geo._kept_answer.cache_clear()
+    try:
+        result = offline.geocode("10001")
+    finally:
+        geo._kept_answer.cache_clear()
     assert not result.places
     assert result.message
 
@@ -380,3 +385,7 @@ def test_the_loaded_towns_are_not_tracked_by_the_garbage_collector():
     towns = geo._geo_data().by_name[geo._name_key("Portland")]
     assert not gc.is_tracked(towns)
     assert not gc.is_tracked(towns[0])
+
+
+def test_the_answer_to_a_query_is_kept_for_the_next_search():
+    assert offline.geocode("Leeds, UK") is offline.geocode("Leeds, UK")

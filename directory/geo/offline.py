@@ -224,7 +224,7 @@ class OfflineGeocoder:
 
     def geocode(self, query: str) -> GeocodeResult:
         try:
-            return _geocode(_geo_data(), query)
+            return _kept_answer(_clean(query))
         except Exception as exc:  # a search box must never become a server error
             _log_failure(exc)
             return GeocodeResult(query="", places=(), message=f"We could not look that place up. {_SUGGESTION}")
@@ -658,6 +658,13 @@ class _Match:
     name: str  # the town name as typed, for the "Did you mean" message
     may_collapse: bool  # False when the query's own words allow several places
     namesakes: tuple[_City, ...] = ()  # all the name matched, when a label's "(…)" narrowed it
+
+
+# The answers to the last queries, kept in each process: many people search the same
+# few places, and the data never changes while the process runs. Answers are immutable.
+@functools.lru_cache(maxsize=2048)
+def _kept_answer(text: str) -> GeocodeResult:
+    return _geocode(_geo_data(), text)
 
 
 def _geocode(data: _GeoData, query: object) -> GeocodeResult:
