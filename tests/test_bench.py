@@ -126,3 +126,52 @@ def test_the_benchmark_can_time_requests_over_http_to_gunicorn(tmp_path):
     uncached_city = next(c for c in reports["uncached"]["runs"]["24"]["cases"] if c["key"] == "city")
     assert 1 <= uncached_city["ring_queries"] < uncached_city["queries"]
     assert "besides the rings" in reports["uncached"]["targets"]["queries"]["text"]
+
+
+def test_the_benchmark_compares_a_commit_in_the_same_rounds(tmp_path):
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=BASE, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    output = tmp_path / "figures.json"
+    worktree = tmp_path / "cache" / f"compare-{head[:7]}"
+    try:
+        result = run_bench(
+            tmp_path,
+            "--http", "--compare", head, "--sizes", "20,30", "--repeat", "1", "--warmup", "0",
+            "--output", str(output),
+        )  # fmt: skip
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=BASE, capture_output=True)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Compared commit {head[:7]}, cached:" in result.stdout
+    assert f"Compared commit {head[:7]}, uncached:" in result.stdout
+    reports = json.loads(output.read_text())
+    for figures in reports.values():
+        compare = figures["compare"]
+        assert compare["ref"] == head
+        assert set(compare["runs"]) == {"20", "30"}
+        assert set(compare["mix_ms"]) == {"20", "30"}
+        for size, run in compare["runs"].items():
+            assert run["synthetic"] == int(size)
+            assert {case["key"] for case in run["cases"]} == EXPECTED_CASES
+            for case in run["cases"]:
+                assert case["status"] == 200, case
+                assert case["median_ms"] > 0 and case["p95_ms"] >= case["median_ms"]
+                assert len(case["times_ms"]) == 1
+            healthz = next(case for case in run["cases"] if case["key"] == "healthz")
+            assert healthz["times_healthz"] == 1.0
+        # The targets are today's alone.
+        assert set(figures["targets"]) == {"mix_growth", "times_healthz", "queries", "page_weight"}
+    if connection.vendor == "postgresql":
+        scratch = [f"{connection.settings_dict['NAME'].removeprefix('test_')}_bench_cmp_{size}" for size in (20, 30)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_database WHERE datname = ANY(%s)", [scratch])
+            assert cursor.fetchone()[0] == 0
+
+
+def test_compare_is_refused_without_http(tmp_path):
+    result = run_bench(tmp_path, "--compare", "HEAD", "--sizes", "20")
+
+    assert result.returncode != 0
+    assert "use it with --http" in result.stderr

@@ -20,6 +20,14 @@ worker per size, production settings, static files collected), as a visitor's
 does; the query counts, page weight and "where the time goes" still come from
 the in-process test client.
 
+With ``--compare REF`` (and ``--http``) an older commit of this repository is
+measured in the same timed rounds: it is checked out in a git worktree in the
+cache directory, each size's database is migrated and seeded by the commit's
+own ``migrate`` and ``seed_demo`` (run with this interpreter), and one gunicorn
+per size serves it from the worktree. Its figures are reported beside
+today's, each against its own ``/healthz``; the targets are checked on
+today's figures only.
+
 The configured database itself is never written to.
 """
 
@@ -32,10 +40,12 @@ import platform
 import secrets
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from io import StringIO
@@ -275,9 +285,13 @@ def _free_port() -> int:
 
 
 class _Gunicorn:
-    """One gunicorn (one sync worker) serving one size's database with production settings."""
+    """One gunicorn (one sync worker) serving one size's database with production settings.
 
-    def __init__(self, database_url: str, cache_seconds: int, base: Path):
+    ``directory`` holds the code it serves (manage.py, config/, gunicorn.conf.py): this
+    checkout, or the worktree of a compared commit.
+    """
+
+    def __init__(self, database_url: str, cache_seconds: int, directory: Path):
         self.port = _free_port()
         env = {
             **os.environ,
@@ -296,10 +310,12 @@ class _Gunicorn:
             "GUNICORN_ACCESS_LOG": "/dev/null",
             "GUNICORN_LOG_LEVEL": "warning",
         }
-        env.pop("CACHE_URL", None)
+        # The code comes from the directory alone, never from this checkout.
+        for name in ("CACHE_URL", "PYTHONPATH"):
+            env.pop(name, None)
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and config
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"],
-            cwd=base,
+            cwd=directory,
             env=env,
         )
         client = _HttpClient(self.port)
@@ -325,6 +341,77 @@ class _Gunicorn:
                 self.process.kill()
 
 
+def _git(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    git = shutil.which("git")
+    if git is None:
+        raise CommandError("--compare needs git.")
+    return subprocess.run([git, *arguments], cwd=cwd, capture_output=True, text=True)  # noqa: S603 - fixed arguments
+
+
+# Printed by the compared commit's own code: the profile page to time (the middle listed
+# synthetic therapist, as _profile_path picks today) and how many therapists are listed.
+_REFERENCE_PROFILE = """
+import json
+from directory.models import Profile
+synthetic = Profile.objects.filter(user__email__iendswith="@synthetic.example")
+listed = Profile.objects.listed().filter(pk__in=synthetic.values("pk")).order_by("id")
+middle = listed.values_list("slug", flat=True)[listed.count() // 2]
+print(json.dumps({"slug": middle, "listed": Profile.objects.listed().count(), "synthetic": synthetic.count()}))
+"""
+
+
+class _Reference:
+    """An older commit of this repository, checked out in a worktree and run with this interpreter (--compare)."""
+
+    def __init__(self, sha: str, directory: Path):
+        self.sha = sha
+        self.directory = directory
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    def manage(self, database_url: str | None, *arguments: str) -> str:
+        """Run the commit's manage.py on a database; return what it printed."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            # Newer commits keep seed_demo in the development tools app; older ones ignore this.
+            "DEVTOOLS": "true",
+        }
+        for name in ("CACHE_URL", "PYTHONPATH"):
+            env.pop(name, None)
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        done = subprocess.run(  # noqa: S603 - our own interpreter and the commit's manage.py
+            [sys.executable, "manage.py", *arguments],
+            cwd=self.directory,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise CommandError(
+                f"manage.py {' '.join(arguments)} failed in the worktree of {self.short}:\n{done.stderr[-3000:]}"
+            )
+        return done.stdout
+
+    def seed(self, database_url: str, size: int, seed: int) -> float:
+        """Migrate and seed a database with the commit's own code; return the seeding time in seconds."""
+        self.manage(database_url, "migrate", "--no-input", "--verbosity", "0")
+        started = time.perf_counter()
+        self.manage(database_url, "seed_demo", "--therapists", str(size), "--seed", str(seed), "--force")
+        return time.perf_counter() - started
+
+    def profile(self, database_url: str) -> dict:
+        """The profile page to time on a seeded database, and its numbers of therapists."""
+        printed = self.manage(database_url, "shell", "-c", _REFERENCE_PROFILE)
+        found = json.loads(printed.strip().splitlines()[-1])
+        return {"path": f"/therapists/{found['slug']}/", "listed": found["listed"], "synthetic": found["synthetic"]}
+
+
 class Command(BaseCommand):
     help = "Benchmark the search pages and API at several directory sizes (scratch databases)."
 
@@ -347,10 +434,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--prepare",
             action="store_true",
-            help="Only build (or find) the seeded SQLite database of each size and print its path.",
+            help="Only build (or find) the seeded SQLite database of each size and print its path"
+            " (with --compare, the compared commit's too).",
+        )
+        parser.add_argument(
+            "--compare",
+            default="",
+            metavar="REF",
+            help="With --http: also measure this commit of the repository, in the same rounds, with its own code.",
         )
 
-    def handle(self, *args, **options):
+    def _sizes(self, options) -> list[int]:
+        """The sizes asked for, once the options are checked."""
         try:
             sizes = [int(part) for part in options["sizes"].split(",") if part.strip()]
         except ValueError:
@@ -359,6 +454,12 @@ class Command(BaseCommand):
             raise CommandError("Each size must be at least 10 therapists.")
         if options["repeat"] < 1 or options["warmup"] < 0:
             raise CommandError("--repeat must be at least 1 and --warmup at least 0.")
+        if options["compare"] and not (options["http"] or options["prepare"]):
+            raise CommandError("--compare REF times the compared commit over HTTP: use it with --http.")
+        return sizes
+
+    def handle(self, *args, **options):
+        sizes = self._sizes(options)
         self.options = options
         self.base = Path(settings.BASE_DIR)
         self.cache_dir = self._path(options["cache_dir"])
@@ -368,10 +469,14 @@ class Command(BaseCommand):
         if options["prepare"] and self.vendor != "sqlite":
             raise CommandError("--prepare keeps seeded databases for SQLite only.")
         self.original = dict(connections["default"].settings_dict)
+        self.reference = self._checkout(options["compare"]) if options["compare"] else None
         try:
             if options["prepare"]:
                 for size in sizes:
                     path, _seconds = self._sqlite_cached(size)
+                    self.stdout.write(str(path))
+                for size in sizes if self.reference else []:
+                    path, _seconds = self._compared_cached(size)
                     self.stdout.write(str(path))
                 return
             reports = self._run(sizes)
@@ -379,6 +484,8 @@ class Command(BaseCommand):
             self._switch(self.original["NAME"])
         for mode, report in reports.items():
             self._print(report, mode)
+            if "compare" in report:
+                self._print_compare(report, mode)
         if options["output"]:
             output = self._path(options["output"])
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -394,6 +501,12 @@ class Command(BaseCommand):
             f"{m['key']} at {size} ({mode})"
             for mode, report in reports.items()
             for size, run in report["runs"].items()
+            for m in run["cases"]
+            if m["status"] != 200
+        ] + [
+            f"{m['key']} at {size} ({mode}, {report['compare']['ref'][:7]})"
+            for mode, report in reports.items()
+            for size, run in report.get("compare", {}).get("runs", {}).items()
             for m in run["cases"]
             if m["status"] != 200
         ]
@@ -463,23 +576,11 @@ class Command(BaseCommand):
             return cleanup, seconds
 
         name = f"{self.original['NAME']}_bench_{size}"
-        quoted = connection.ops.quote_name(name)
-        self._switch(self.original["NAME"])
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
-            cursor.execute(f"CREATE DATABASE {quoted}")
+        self._create_database(name)
         self.stdout.write(f"{size:,} therapists: seeding the scratch database {name}…")
 
         def cleanup():
-            self._switch(self.original["NAME"])
-            # FORCE (PostgreSQL 13+) ends any other session left on the scratch database.
-            try:
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute("SHOW server_version_num")
-                    force = " WITH (FORCE)" if int(cursor.fetchone()[0]) >= 130000 else ""
-                    cursor.execute(f"DROP DATABASE IF EXISTS {quoted}{force}")
-            except DatabaseError as exc:
-                self.stderr.write(f"Could not drop the scratch database {name}: {exc}")
+            self._drop_database(name)
 
         self._switch(name)
         try:
@@ -491,6 +592,105 @@ class Command(BaseCommand):
 
         return cleanup, seconds
 
+    def _create_database(self, name: str) -> None:
+        """An empty PostgreSQL scratch database (an earlier one of that name is dropped)."""
+        quoted = connection.ops.quote_name(name)
+        self._switch(self.original["NAME"])
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+            cursor.execute(f"CREATE DATABASE {quoted}")
+
+    def _drop_database(self, name: str) -> None:
+        self._switch(self.original["NAME"])
+        # FORCE (PostgreSQL 13+) ends any other session left on the scratch database.
+        try:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute("SHOW server_version_num")
+                force = " WITH (FORCE)" if int(cursor.fetchone()[0]) >= 130000 else ""
+                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}{force}")
+        except DatabaseError as exc:
+            self.stderr.write(f"Could not drop the scratch database {name}: {exc}")
+
+    # --- the compared commit (--compare) ---------------------------------------
+
+    def _checkout(self, ref: str) -> _Reference:
+        """The commit ``ref`` checked out in a worktree of the cache directory (reused when present)."""
+        found = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=self.base)
+        if found.returncode != 0:
+            raise CommandError(f"--compare: {ref!r} is not a commit of this repository.")
+        sha = found.stdout.strip()
+        directory = self.cache_dir / f"compare-{sha[:7]}"
+        if directory.exists():
+            # A worktree of the commit: its own top level, at the commit.
+            checked = _git("rev-parse", "--show-toplevel", "HEAD", cwd=directory).stdout.split()
+            if checked[:1] != [str(directory.resolve())] or checked[1:] != [sha]:
+                raise CommandError(f"{self._show(directory)} is not a worktree of {sha}: remove it and run again.")
+            self.stdout.write(f"Compared commit {sha[:7]}: reusing the worktree {self._show(directory)}")
+        else:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            # --force: a worktree once registered at this path and deleted since is added again.
+            added = _git("worktree", "add", "--force", "--detach", str(directory), sha, cwd=self.base)
+            if added.returncode != 0:
+                raise CommandError(f"Could not check out {sha[:7]} in {self._show(directory)}:\n{added.stderr}")
+            self.stdout.write(f"Compared commit {sha[:7]}: checked out in {self._show(directory)}")
+        return _Reference(sha, directory)
+
+    def _compared_cached(self, size: int) -> tuple[Path, float | None]:
+        """The compared commit's seeded SQLite file for this size, built when missing; seconds seeding, or None."""
+        reference = self.reference
+        path = self.cache_dir / f"compare-{reference.sha[:12]}-{size}-seed{self.options['seed']}.sqlite3"
+        named = f"{size:,} therapists ({reference.short})"
+        if path.exists() and not self.options["no_cache"]:
+            self.stdout.write(f"{named}: reusing the seeded database {self._show(path)}")
+            return path, None
+        building = path.with_suffix(".building")
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+        self.stdout.write(f"{named}: seeding a new database with its own seed_demo…")
+        seconds = reference.seed(f"sqlite:///{building}", size, self.options["seed"])
+        # One file to copy, as _sqlite_cached keeps today's.
+        with closing(sqlite3.connect(building)) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("PRAGMA journal_mode=DELETE")
+        building.replace(path)
+        self.stdout.write(f"{named}: seeded in {seconds:.1f} s, kept as {self._show(path)}")
+        return path, seconds
+
+    def _compared_database_for(self, size: int):
+        """A database for ``size`` seeded by the compared commit; return (cleanup, its URL, seeding seconds or None)."""
+        if self.vendor == "sqlite":
+            cached, seconds = self._compared_cached(size)
+            working = self.cache_dir / f"run-{os.getpid()}-compare-{size}.sqlite3"
+            shutil.copyfile(cached, working)
+
+            def cleanup():
+                for path in (working, Path(f"{working}-wal"), Path(f"{working}-shm")):
+                    path.unlink(missing_ok=True)
+
+            return cleanup, f"sqlite:///{working}", seconds
+
+        name = f"{self.original['NAME']}_bench_cmp_{size}"
+        self._create_database(name)
+        url = self._database_url(name)
+        self.stdout.write(f"{size:,} therapists ({self.reference.short}): seeding the scratch database {name}…")
+        try:
+            # The database exactly as the commit's seed_demo leaves it.
+            seconds = self.reference.seed(url, size, self.options["seed"])
+        except BaseException:
+            self._drop_database(name)
+            raise
+        return (lambda: self._drop_database(name)), url, seconds
+
+    def _prepare_compared(self, sizes: list[int], cleanups: list) -> dict[int, dict]:
+        """Every size's database seeded by the compared commit, with the profile page to time on it."""
+        self.reference.manage(None, "collectstatic", "--no-input", "--verbosity", "0")
+        compared = {}
+        for size in sizes:
+            cleanup, url, seconds = self._compared_database_for(size)
+            cleanups.append(cleanup)
+            compared[size] = {"url": url, "seed_seconds": seconds, **self.reference.profile(url)}
+        return compared
+
     # --- measuring -----------------------------------------------------------
 
     def _run(self, sizes: list[int]) -> dict:
@@ -501,6 +701,7 @@ class Command(BaseCommand):
             STATIC_ROOT=static_root,
         )
         runs = {mode: {} for mode in MODES}
+        compared_runs = {mode: {} for mode in MODES}
         with override_settings(**production):
             call_command("collectstatic", interactive=False, verbosity=0)
             # Every size's database is ready before any is measured: the sizes take turns in
@@ -512,9 +713,10 @@ class Command(BaseCommand):
                     cleanup, seconds = self._database_for(size)
                     cleanups.append(cleanup)
                     prepared[size] = (connections["default"].settings_dict["NAME"], seconds)
+                compared = self._prepare_compared(sizes, cleanups) if self.reference else {}
                 for mode, cache_seconds in MODES.items():
                     with override_settings(SEARCH_PAGE_CACHE_SECONDS=cache_seconds):
-                        measured = self._measure(prepared, mode)
+                        measured, compared_runs[mode] = self._measure(prepared, mode, compared)
                     for size, run in measured.items():
                         seconds = prepared[size][1]
                         run["seed_seconds"] = round(seconds, 1) if seconds is not None else None
@@ -522,7 +724,11 @@ class Command(BaseCommand):
             finally:
                 for cleanup in reversed(cleanups):
                     cleanup()
-        return {mode: self._summarise(sizes, runs[mode], mode) for mode in MODES}
+        reports = {mode: self._summarise(sizes, runs[mode], mode) for mode in MODES}
+        if self.reference:
+            for mode, report in reports.items():
+                report["compare"] = self._summarise_compared(compared_runs[mode])
+        return reports
 
     def _use(self, name: str) -> None:
         """Select a size's database, with empty caches (editions and ids repeat between databases)."""
@@ -539,8 +745,12 @@ class Command(BaseCommand):
         slug = listed.values_list("slug", flat=True)[total // 2]
         return f"/therapists/{slug}/"
 
-    def _measure(self, prepared: dict[int, tuple[str, float | None]], mode: str) -> dict[int, dict]:
-        """Measure every size in the same rounds: in each, every size in turn, every case in turn."""
+    def _measure(
+        self, prepared: dict[int, tuple[str, float | None]], mode: str, compared: dict[int, dict]
+    ) -> tuple[dict[int, dict], dict[str, dict]]:
+        """Measure every size in the same rounds: in each, every size in turn, every case in turn.
+
+        Return today's figures and the compared commit's (none without --compare)."""
         from devtools.demo.bulk import synthetic_profiles
         from directory.models import Profile
 
@@ -576,7 +786,8 @@ class Command(BaseCommand):
                 for _ in range(self.options["warmup"]):
                     self._pass(each)
         try:
-            self._timed_rounds(sizes)
+            references = self._serve_compared(compared, mode, servers)
+            self._timed_rounds(sizes, references)
         finally:
             for server in servers:
                 server.stop()
@@ -601,9 +812,56 @@ class Command(BaseCommand):
             }
             if parts is not None:
                 measured[size]["parts"] = parts
-        return measured
+        return measured, {str(size): self._compared_run(each, compared[size]) for size, each in references.items()}
 
-    def _timed_rounds(self, sizes: dict[int, "_Size"]) -> None:
+    def _serve_compared(self, compared: dict[int, dict], mode: str, servers: list) -> dict[int, "_Size"]:
+        """One gunicorn per size of the compared commit, from its worktree, warmed up like today's."""
+        references = {}
+        for size, found in compared.items():
+            server = _Gunicorn(found["url"], MODES[mode], self.reference.directory)
+            servers.append(server)
+            cases = search_cases(found["path"])
+            each = _Size(
+                name=found["url"],
+                cases=cases,
+                client=None,
+                results={case.key: Measure(**asdict(case)) for case in cases},
+                listed=found["listed"],
+                synthetic=found["synthetic"],
+                timing=server.client,
+            )
+            for _ in range(self.options["warmup"]):
+                self._pass(each)
+            for case in cases:
+                each.results[case.key].status = server.client.get(case.path).status_code
+            references[size] = each
+        return references
+
+    def _compared_run(self, each: "_Size", found: dict) -> dict:
+        """The compared commit's figures at one size: times only (its queries are not counted)."""
+        cases = []
+        for measure in each.results.values():
+            cases.append(
+                {
+                    "key": measure.key,
+                    "label": measure.label,
+                    "path": measure.path,
+                    "kind": measure.kind,
+                    "status": measure.status,
+                    "median_ms": round(statistics.median(measure.times_ms), 2),
+                    "p95_ms": round(percentile(measure.times_ms, 0.95), 2),
+                    "times_ms": [round(t, 2) for t in measure.times_ms],
+                }
+            )
+        seconds = found["seed_seconds"]
+        return {
+            "listed": each.listed,
+            "synthetic": each.synthetic,
+            "seed_seconds": round(seconds, 1) if seconds is not None else None,
+            "cases": cases,
+        }
+
+    def _timed_rounds(self, sizes: dict[int, "_Size"], references: dict[int, "_Size"]) -> None:
         # As gunicorn.conf.py does before forking workers: data loaded once (the geocoder's)
         # is kept out of the garbage collector's full passes.
         gc.collect()
@@ -612,6 +870,11 @@ class Command(BaseCommand):
             for each in sizes.values():
                 # A fresh connection and empty caches: one untimed pass fills them again.
                 self._use(each.name)
+                self._pass(each)
+                self._pass(each, timed=True)
+            # The compared commit's servers in the same round: nothing of theirs lives in this
+            # process, so one untimed pass, as for today's sizes, then the timed one.
+            for each in references.values():
                 self._pass(each)
                 self._pass(each, timed=True)
 
@@ -657,7 +920,11 @@ class Command(BaseCommand):
             response = (each.timing or each.client).get(case.path, secure=True)
             _ = response.content
             if timed:
-                each.results[case.key].times_ms.append((time.perf_counter() - started) * 1000)
+                measure = each.results[case.key]
+                measure.times_ms.append((time.perf_counter() - started) * 1000)
+                # A timed request that did not answer 200 is reported, even if the first one did.
+                if response.status_code != 200 and measure.status == 200:
+                    measure.status = response.status_code
 
     def _page_weight(self, client: Client, path: str) -> dict:
         response = client.get(path, secure=True)
@@ -738,6 +1005,48 @@ class Command(BaseCommand):
             "mix_ms": mix,
             "targets": targets,
         }
+
+    def _summarise_compared(self, runs: dict[str, dict]) -> dict:
+        """The compared commit's figures, each against its own /healthz median in the same rounds."""
+        for run in runs.values():
+            base = next(m for m in run["cases"] if m["key"] == "healthz")["median_ms"] or 1e-9
+            for measure in run["cases"]:
+                measure["times_healthz"] = round(measure["median_ms"] / base, 2)
+        mix = {
+            size: round(sum(m["median_ms"] for m in run["cases"] if m["kind"] in ("search", "api")), 2)
+            for size, run in runs.items()
+        }
+        return {"ref": self.reference.sha, "runs": runs, "mix_ms": mix}
+
+    def _print_compare(self, report: dict, mode: str) -> None:
+        compare = report["compare"]
+        ref, runs = compare["ref"][:7], compare["runs"]
+        large = list(report["runs"])[-1]
+        today = {m["key"]: m for m in report["runs"][large]["cases"]}
+        self.stdout.write("")
+        self.stdout.write(
+            f"Compared commit {ref}, {mode}: its own code, seed_demo and gunicorn, timed in the same rounds"
+        )
+        header = f"{'case':<44}"
+        for size in runs:
+            header += f" | {ref} {int(size):>7,}: median    ×hz"
+        header += f" | today {int(large):>7,}: median    ×hz"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for key, mine in today.items():
+            line = f"{mine['label'][:44]:<44}"
+            for run in runs.values():
+                m = next(c for c in run["cases"] if c["key"] == key)
+                status = "" if m["status"] == 200 else f" [{m['status']}]"
+                line += f" | {m['median_ms']:>23.1f} {m['times_healthz']:>6.1f}{status}"
+            line += f" | {mine['median_ms']:>21.1f} {mine['times_healthz']:>6.1f}"
+            self.stdout.write(line)
+        mix = "; ".join(
+            f"{int(size):,}: {ref} {compare['mix_ms'][size]:.1f} ms, today {report['mix_ms'][size]:.1f} ms"
+            for size in runs
+            if size in report["mix_ms"]
+        )
+        self.stdout.write(f"(times in ms; ×hz = median / the same server's /healthz median) Search mix: {mix}")
 
     def _print(self, report: dict, mode: str) -> None:
         runs = report["runs"]
