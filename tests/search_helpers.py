@@ -32,3 +32,19 @@ def listed(location: dict | None = None, *, languages=(), phases=(), **fields):
         if phases:
             profile.phases.set(Phase.objects.filter(slug__in=phases))
     return profile
+
+
+# Each statement of the nearest-first rings orders by this (directory/search/nearest.py).
+RING_MARK = "ORDER BY near.distance"
+
+
+def queries_of(client, path: str, params: dict | None = None):
+    """A GET's response, the number of its queries outside the nearest-first rings,
+    and the number of ring statements (how many depends on how far it had to look)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params or {})
+    rings = sum(RING_MARK in query["sql"] for query in captured.captured_queries)
+    return response, len(captured) - rings, rings

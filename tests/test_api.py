@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from directory.models import Credential, Enquiry
 from tests.factories import add_credential, add_location, make_profile, make_reviewer
-from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, listed, published_miles
+from tests.search_helpers import BROOKLYN, CHICAGO, NEWARK, NYC_10001, listed, published_miles, queries_of
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/therapists/"
@@ -192,15 +192,16 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
         add_location(profile, **BROOKLYN)
     cache.clear()
     search = {"near": "10001", "service": "oncology-massage", "language": "en"}
-    # 1 the search edition (directory/search/cache.py)
-    # 2 the vocabularies the filter validates against (one UNION; cached afterwards)
-    # 3-7 the matches' ids and distances (at most MAX_RESULTS + 1), one query per ring
-    # of the default 25 miles (1, 3, 10, 25, then home visits from beyond; an outer
-    # ring only while fewer have been found), 8 the page's profiles, 9 their locations,
-    # 10 their verified credentials (services and languages: from the stored bits and
-    # the cached vocabularies, directory/search/cards.py)
-    with django_assert_num_queries(10):
-        body = client.get(API, search).json()
+    # Besides the rings: 1 the search edition (directory/search/cache.py), 2 the
+    # vocabularies the filter validates against (one UNION; cached afterwards), 3 the
+    # page's profiles, 4 their locations, 5 their verified credentials (services and
+    # languages: from the stored bits and the cached vocabularies, directory/search/cards.py).
+    # The matches' ids and distances (at most MAX_RESULTS + 1) come from one statement per
+    # ring, as far as the rows found say: 1 mile, then 10 (1 found) or 3 and 10 (20 found),
+    # then 25 with the home-visit areas beyond.
+    response, others, rings = queries_of(client, API, search)
+    body = response.json()
+    assert (others, rings) == (5, {1: 3, 20: 4}[results])
     assert len(body["results"]) == results
     # The same search again: the answer is cached for the edition, only the edition is read.
     with django_assert_num_queries(1):

@@ -263,3 +263,22 @@ def test_rings_started_beyond_a_distance_give_the_plain_rows_further_than_it(syn
             found = listed_profiles.nearest(latitude, longitude, 250, 61, beyond=beyond)
             further = [row for row in plain_rows(listed_profiles, latitude, longitude, 250, 2000) if row[1] > beyond]
             assert_same_rows(found, further[:61])
+
+
+def test_the_next_ring_reaches_as_far_as_the_rows_found_say():
+    from directory.search.nearest import MAX_RING_GROWTH, next_edge
+
+    edges = [1, 3, 10, 25]
+    # The first ring is the nearest band, whatever the limit.
+    assert next_edge(edges, -1.0, -1.0, 0, 201) == 1
+    # Nothing within a mile: up to MAX_RING_GROWTH times as far.
+    assert MAX_RING_GROWTH == 10
+    assert next_edge(edges[1:], -1.0, 1, 0, 201) == 10
+    # 20 within a mile: 201 are expected within about 3.2 miles, so the 3-mile ring.
+    assert next_edge(edges[1:], -1.0, 1, 20, 201) == 3
+    # 20 within 10 miles: the radius, 25, is the nearest edge that may give 201.
+    assert next_edge(edges[3:], -1.0, 10, 20, 201) == 25
+    # Started beyond a distance (nothing nearer can match): the next band first.
+    assert next_edge([50, 100, 250], 25, 25, 0, 3) == 50
+    # 2 found within 50 miles, 3 wanted: 50 × √1.5 ≈ 61 miles, short of the next edge: still the next one.
+    assert next_edge([100, 250], 25, 50, 2, 3) == 100

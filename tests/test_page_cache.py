@@ -86,7 +86,7 @@ def test_a_kept_card_serves_other_searches_with_their_own_distance_and_link(
     manhattan = client.get(SEARCH, {"near": "10001"})
     assert cached_cards() == 1
     # The same therapist from Brooklyn: no profile, location or credential is read again.
-    with django_assert_num_queries(5):  # the edition and 4 rings (1, 3, 10 miles, home visits): nothing else
+    with django_assert_num_queries(3):  # the edition and 2 rings (1 mile; 10 with home visits beyond): nothing else
         brooklyn = client.get(SEARCH, {"near": "11201", "radius": "10"})
     assert names_in(brooklyn) == ["Kept Kay"]
     assert "under 1 mile" in manhattan.content.decode()

@@ -260,8 +260,8 @@ def test_carrying_the_search_adds_no_query_to_the_results_page(client, django_as
     listed(CHICAGO, display_name="Far Fay", reviewer=reviewer)
     client.get(SEARCH)  # warm the vocabulary cache
     caches["cards"].clear()  # but not the cards and guides: they are read again
-    # 1 the search edition, 2-6 the matches' ids and distances (one query per ring of
-    # 25 miles: 1, 3, 10, 25, home visits from beyond), 7 the page's profiles,
-    # 8 locations, 9 verified credentials, 10 the guides and 11 their services and phases
-    with django_assert_num_queries(11):
+    # 1 the search edition, 2-4 the matches' ids and distances (one query per ring:
+    # 1 mile, 10, then 25 with the home visits from beyond), 5 the page's profiles,
+    # 6 locations, 7 verified credentials, 8 the guides and 9 their services and phases
+    with django_assert_num_queries(9):
         client.get(SEARCH, {"near": "10001", "radius": "25", "service": "oncology-massage"})

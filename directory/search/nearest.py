@@ -165,7 +165,6 @@ class _Rings:
             )
             for copy in copies
         ]
-        self.arms: list[tuple[str, list]] = []
 
     def in_box(self, alias: str, miles: float) -> tuple[str, list]:
         """Location rows in the box around the point whose copies meet the QuerySet's
@@ -230,7 +229,7 @@ class _Rings:
         )
         return sql, [*in_box_params, *distance_params, beyond, *covering_params, *matches_params]
 
-    def add(self, inner: float, outer: float, candidates: tuple[str, list]) -> None:
+    def ring(self, inner: float, outer: float, candidates: tuple[str, list]) -> tuple[str, list]:
         """One ring: candidates (matching profiles) whose nearest location lies in (inner, outer], nearest first."""
         candidates_sql, candidates_params = candidates
         distance, distance_params = self.distance("l")
@@ -244,19 +243,60 @@ class _Rings:
             " WHERE near.distance > %s AND near.distance <= %s"
             " ORDER BY near.distance, near.profile_id"
         )
-        params = [*covering_params, *distance_params, *candidates_params, inner, outer]
-        self.arms.append((sql, params))
+        return sql, [*covering_params, *distance_params, *candidates_params, inner, outer]
 
-    def rows(self, cursor, limit: int) -> list[tuple]:
-        """The rings' rows, nearest ring first, until ``limit`` rows: an outer ring
-        is searched only when the inner ones gave fewer."""
+    def last_ring(self, inner: float, miles: float) -> tuple[str, list]:
+        """The ring out to the radius, and beyond it the home-visit areas that cover the point,
+        in one statement: their candidates together, nearest first."""
+        if miles >= MAX_TRAVEL_RADIUS_MILES:
+            return self.ring(inner, miles, self.locations_between(inner, miles))
+        within, within_params = self.locations_between(inner, miles)
+        covering, covering_params = self.home_areas_covering(miles)
+        candidates = (f"{within} UNION ALL {covering}", [*within_params, *covering_params])
+        return self.ring(inner, MAX_TRAVEL_RADIUS_MILES, candidates)
+
+    def rows(self, cursor, limit: int, miles: float, beyond: float) -> list[tuple]:
+        """Ring by ring from ``beyond`` out to ``miles`` (and the home-visit areas beyond),
+        until ``limit`` rows: an outer ring is searched only when the inner ones gave fewer.
+        After the first ring, the rows found so far say how far the next must reach
+        (``next_edge``), so a sparse search skips the rings that could not give enough."""
+        edges = [band for band in DISTANCE_BANDS_MILES if beyond < band < miles] + [miles]
         rows: list[tuple] = []
-        for sql, params in self.arms:
+        inner = beyond
+        while len(rows) < limit:
+            outer = next_edge(edges, beyond, inner, len(rows), limit)
+            edges = [edge for edge in edges if edge > outer]
+            sql, params = (
+                self.ring(inner, outer, self.locations_between(inner, outer)) if edges else self.last_ring(inner, outer)
+            )
             cursor.execute(f"{sql} LIMIT %s", [*params, limit - len(rows)])
             rows.extend(cursor.fetchall())
-            if len(rows) >= limit:
+            if not edges:
                 break
+            inner = outer
         return rows
+
+
+# How much further than the rings searched so far the next ring may reach, at most.
+MAX_RING_GROWTH = 10
+
+
+def next_edge(edges: list[float], start: float, searched: float, found: int, limit: int) -> float:
+    """The outer edge of the next ring, one of ``edges`` (ascending; the last is the radius).
+
+    The first ring is the nearest band. After it, ``found`` rows within ``searched``
+    miles give the density: the next ring reaches the furthest edge within the
+    distance where, at that density, ``limit`` rows are to be expected, and never
+    more than MAX_RING_GROWTH times as far (no rows yet: that far). The rings stay
+    contiguous, so the rows are the same whichever edges are chosen; only the
+    number of statements changes.
+    """
+    reach = searched * MAX_RING_GROWTH
+    if found:
+        reach = min(reach, searched * math.sqrt(limit / found))
+    if searched <= max(start, 0.0):
+        reach = 0.0
+    return max((edge for edge in edges if edge <= reach), default=edges[0])
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -325,15 +365,8 @@ class ProfileQuerySet(models.QuerySet):
             rings = _Rings(self, latitude, longitude, copies)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
-        edges = [band for band in DISTANCE_BANDS_MILES if beyond < band < miles] + [miles]
-        inner = beyond
-        for outer in edges:
-            rings.add(inner, outer, rings.locations_between(inner, outer))
-            inner = outer
-        if miles < MAX_TRAVEL_RADIUS_MILES:
-            rings.add(miles, MAX_TRAVEL_RADIUS_MILES, rings.home_areas_covering(miles))
         with connections[self.db].cursor() as cursor:
-            rows = rings.rows(cursor, limit)
+            rows = rings.rows(cursor, limit, miles, beyond)
         return [ResultRow(pk, distance, bool(covers)) for pk, distance, covers in rows]
 
     def with_distance(self, latitude: float, longitude: float) -> "ProfileQuerySet":
