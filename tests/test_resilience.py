@@ -98,6 +98,20 @@ def test_postgresql_sessions_have_the_web_statement_timeout():
         assert cursor.fetchone()[0] == "10s"
 
 
+@pytest.mark.django_db
+def test_postgresql_sessions_start_no_parallel_workers_unless_configured(monkeypatch):
+    from config.env import database_from_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+    monkeypatch.setenv("DATABASE_PARALLEL_WORKERS", "2")
+    monkeypatch.setenv("SOME_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/directory")
+    assert "max_parallel_workers_per_gather=2" in database_from_url("SOME_DATABASE_URL", "")["OPTIONS"]["options"]
+
+
 def test_the_client_deadline_gives_up_on_a_server_that_never_answers():
     """A socket that accepts and never answers, as a hung PostgreSQL does: the connect fails in time."""
     import threading
