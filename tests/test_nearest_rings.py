@@ -81,8 +81,42 @@ def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_pla
     for queryset, locations in narrowed:
         for latitude, longitude in POINTS:
             for miles in (10, 100):
+                expected = plain_rows(queryset, latitude, longitude, miles, 201)
                 found = queryset.nearest(latitude, longitude, miles, 201, copies=locations)
-                assert_same_rows(found, plain_rows(queryset, latitude, longitude, miles, 201))
+                assert_same_rows(found, expected)
+                # The copies are these searches' every condition: the rings need not open a profile.
+                found = queryset.nearest(latitude, longitude, miles, 201, copies=locations, only_copies=True)
+                assert_same_rows(found, expected)
+
+
+def test_the_listed_rows_from_the_copies_alone_are_the_plain_rows(synthetic):
+    listed_profiles = Profile.objects.listed()
+    for miles in (5, 25, 250):
+        for limit in (1, 61, 201):
+            for latitude, longitude in POINTS:
+                found = listed_profiles.nearest(latitude, longitude, miles, limit, copies=copies(), only_copies=True)
+                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
+
+
+@pytest.mark.parametrize(
+    ("query", "only_copies"),
+    [
+        ({"near": "10001"}, True),
+        ({"near": "10001", "service": "lymphedema-therapy", "language": "es", "sort": "distance"}, True),
+        ({"near": "10001", "q": "lymphedema spanish"}, True),
+        ({"near": "10001", "accepting": "on"}, False),
+        ({"near": "10001", "gender": "woman"}, False),
+        ({"near": "10001", "visit": "home"}, False),
+        ({"near": "10001", "q": "gentle"}, False),
+        ({"near": "10001", "q": "lymphedema gentle"}, False),
+    ],
+)
+def test_only_a_search_by_place_and_vocabularies_leaves_the_profile_rows_closed(query, only_copies):
+    from directory.search.filterset import TherapistFilter
+
+    search = TherapistFilter(QueryDict(urlencode(query)), queryset=Profile.objects.listed())
+    assert search.is_valid(), search.errors
+    assert search.copies_hold_everything() is only_copies
 
 
 def test_a_queryset_combined_with_or_gives_the_plain_rows(synthetic):

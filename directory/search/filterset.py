@@ -443,10 +443,21 @@ class TherapistFilter(django_filters.FilterSet):
         """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
         a narrowing of it) within ``miles`` of the place, nearest first (further than
         ``beyond`` miles, when nothing nearer can match)."""
+        only_copies = queryset is None and self.copies_hold_everything()
         queryset = self.without_place() if queryset is None else queryset
         place = self.place
         copies = self.copies()
-        return queryset.nearest(place.latitude, place.longitude, miles, limit, copies=copies, beyond=beyond)
+        return queryset.nearest(
+            place.latitude, place.longitude, miles, limit, copies=copies, beyond=beyond, only_copies=only_copies
+        )
+
+    def copies_hold_everything(self) -> bool:
+        """Whether the copies (``copies()``) are the whole search besides its place: no filter
+        but the vocabularies, and no words but those naming vocabulary entries."""
+        data = self.form.cleaned_data
+        others = [name for name, value in data.items() if value and name not in COPIED_PARAMETERS]
+        words_as_text = bool(self.reading.rest) or bool(data.get("q") and not self.reading.understood)
+        return not others and not words_as_text
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
@@ -509,6 +520,9 @@ class TherapistFilter(django_filters.FilterSet):
 VOCABULARY_PARAMETERS = {
     each.field_name: name for name, each in TherapistFilter.base_filters.items() if each.method == "filter_vocabulary"
 }
+# What a search holds besides its filters (the place, the distance, the order, the words)
+# and the filters the copies on location rows hold (TherapistFilter.copies).
+COPIED_PARAMETERS = frozenset({"near", "radius", "sort", "q", *VOCABULARY_PARAMETERS.values()})
 # Parameters shown inside the folded "More filters" panel (not the place, distance or words).
 PANEL_PARAMETERS = tuple(name for name in TherapistFilter.base_filters if name not in ("near", "radius", "q"))
 # The search carried from the results to a profile, an enquiry and a guide, as one

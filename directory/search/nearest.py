@@ -138,7 +138,7 @@ class _Rings:
     from ``dialect()``.
     """
 
-    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float, copies):
+    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float, copies, only_copies: bool):
         connection = connections[queryset.db]
         quote = connection.ops.quote_name
         Location = apps.get_model("directory", "Location")
@@ -149,14 +149,15 @@ class _Rings:
         lat = math.radians(latitude)
         self.point = (lat, math.cos(lat), math.radians(longitude))
         # The profile conditions (listed, filters, words) for the profile of the
-        # candidate location row, compiled once: an EXISTS per candidate.
+        # candidate location row, compiled once: an EXISTS per candidate. Left out
+        # when the copies hold all of them (only_copies).
         # A fixed column reference, no input in it.
         candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
         of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
         if of_candidate.query.is_sliced or of_candidate.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
         sql, params = of_candidate.query.sql_with_params()
-        self.matches = (f"EXISTS ({sql})", list(params))
+        self.matches = ("1 = 1", []) if only_copies else (f"EXISTS ({sql})", list(params))
         self.conditions = [
             (
                 quote(copy.field),
@@ -245,11 +246,35 @@ class _Rings:
         )
         return sql, [*covering_params, *distance_params, *candidates_params, inner, outer]
 
+    def disc_ring(self, inner: float, outer: float) -> tuple[str, list]:
+        """Matching profiles whose nearest location lies in (inner, outer], nearest first.
+
+        Every location within ``outer`` miles lies in the box, and every location
+        of a profile holds the same copies, so a profile's nearest location is
+        among the box's rows when it is within ``outer``: the distances come from
+        those rows, read once from the coordinate index.
+        """
+        distance, distance_params = self.distance("b")
+        in_box, in_box_params = self.in_box("b", outer)
+        matches, matches_params = self.matches
+        covering, covering_params = self.covering("c")
+        sql = (
+            "SELECT near.profile_id, near.distance, "
+            f"(EXISTS (SELECT 1 FROM {self.location} c INNER JOIN {self.profile} cp ON cp.id = c.profile_id"
+            f" WHERE c.profile_id = near.profile_id AND cp.visits_home AND {covering})) AS covers"
+            f" FROM (SELECT {CANDIDATE}.profile_id, MIN({CANDIDATE}.miles) AS distance"
+            f" FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
+            f" WHERE {in_box} {self.dialect.keep_apart}) {CANDIDATE}"
+            f" WHERE {CANDIDATE}.miles <= %s AND {matches} GROUP BY {CANDIDATE}.profile_id) near"
+            " WHERE near.distance > %s ORDER BY near.distance, near.profile_id"
+        )
+        return sql, [*covering_params, *distance_params, *in_box_params, outer, *matches_params, inner]
+
     def last_ring(self, inner: float, miles: float) -> tuple[str, list]:
         """The ring out to the radius, and beyond it the home-visit areas that cover the point,
         in one statement: their candidates together, nearest first."""
         if miles >= MAX_TRAVEL_RADIUS_MILES:
-            return self.ring(inner, miles, self.locations_between(inner, miles))
+            return self.disc_ring(inner, miles)
         within, within_params = self.locations_between(inner, miles)
         covering, covering_params = self.home_areas_covering(miles)
         candidates = (f"{within} UNION ALL {covering}", [*within_params, *covering_params])
@@ -266,9 +291,7 @@ class _Rings:
         while len(rows) < limit:
             outer = next_edge(edges, beyond, inner, len(rows), limit)
             edges = [edge for edge in edges if edge > outer]
-            sql, params = (
-                self.ring(inner, outer, self.locations_between(inner, outer)) if edges else self.last_ring(inner, outer)
-            )
+            sql, params = self.disc_ring(inner, outer) if edges else self.last_ring(inner, outer)
             cursor.execute(f"{sql} LIMIT %s", [*params, limit - len(rows)])
             rows.extend(cursor.fetchall())
             if not edges:
@@ -340,6 +363,7 @@ class ProfileQuerySet(models.QuerySet):
         limit: int,
         copies: tuple[Copy, ...] = (),
         beyond: float = -1.0,
+        only_copies: bool = False,
     ) -> list[ResultRow]:
         """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
 
@@ -358,11 +382,15 @@ class ProfileQuerySet(models.QuerySet):
         ``beyond``: a distance within which the caller knows nothing matches (a
         search that found no one within its radius, looking further): the rings
         start there.
+
+        ``only_copies``: the caller knows the copies hold every condition of this
+        QuerySet (a search by place and vocabulary filters only): the rings then
+        do not open the profile rows at all.
         """
         if limit <= 0:
             return []
         try:
-            rings = _Rings(self, latitude, longitude, copies)
+            rings = _Rings(self, latitude, longitude, copies, only_copies)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
         with connections[self.db].cursor() as cursor:
