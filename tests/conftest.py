@@ -5,11 +5,15 @@ from django.core.cache import cache, caches
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters and used TOTP codes live in the cache; search pages and result cards in their own.
+    from directory.search.cache import forget_edition_data
+
     for each in (cache, caches["search_pages"], caches["cards"]):
         each.clear()
+    forget_edition_data()
     yield
     for each in (cache, caches["search_pages"], caches["cards"]):
         each.clear()
+    forget_edition_data()
 
 
 @pytest.fixture(autouse=True)

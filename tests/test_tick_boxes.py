@@ -1,4 +1,5 @@
-"""The search form's tick boxes (directory/templatetags/search_form.py) are exactly what Django's widget gives."""
+"""The search form's tick boxes and drop-down lists (directory/templatetags/search_form.py) are exactly
+what Django's widgets give."""
 
 import pytest
 from django.http import QueryDict
@@ -6,7 +7,7 @@ from django.template import Context, Template
 
 from directory.models import Profile
 from directory.search.filterset import TherapistFilter
-from directory.templatetags.search_form import tick_boxes
+from directory.templatetags.search_form import select_box, tick_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,15 @@ def test_tick_boxes_are_the_widget_markup(query):
         field = search.form[name]
         assert list(field.field.choices), name
         assert str(tick_boxes(field)) == WIDGET_LOOP.render(Context({"field": field})), name
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "radius=10&gender=woman&sort=distance", "radius=7&gender=x&sort=<b>", "radius=250&gender=non-binary&sort="],
+)
+def test_drop_down_lists_are_the_widget_markup(query):
+    search = TherapistFilter(QueryDict(query), queryset=Profile.objects.listed())
+    search.is_valid()
+    for name in ("radius", "gender", "sort"):
+        field = search.form[name]
+        assert str(select_box(field)) == str(field), name

@@ -96,13 +96,26 @@ def next_edition() -> None:
         SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": 1})
 
 
-# How long data read for an edition (the guides beside the results) is kept; a new edition replaces it.
-EDITION_DATA_SECONDS = 3600
+# What for_edition keeps: name -> (edition, value).
+_kept: dict[str, tuple[int, object]] = {}
 
 
 def for_edition(name: str, make: Callable[[], T]) -> T:
-    """``make()``, kept in this process for the current search edition: a change to the data replaces it."""
-    return caches["cards"].get_or_set(f"{name}:{current_edition()}", make, EDITION_DATA_SECONDS)
+    """``make()``, kept in this process's memory for the current search edition (the vocabularies,
+    the guides beside the results): read once per edition, however many searches use it.
+    The value is shared: callers must not change it."""
+    edition = current_edition()
+    kept = _kept.get(name)
+    if kept is not None and kept[0] == edition:
+        return kept[1]  # type: ignore[return-value]
+    value = make()
+    _kept[name] = (edition, value)
+    return value
+
+
+def forget_edition_data() -> None:
+    """Drop what for_edition keeps (for tests, whose rolled-back databases reuse edition numbers)."""
+    _kept.clear()
 
 
 def cache_key(request: HttpRequest, name: str, edition: int) -> str | None:

@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, Value
@@ -22,6 +21,7 @@ from directory.geo import offline as geo
 from directory.geo import spelling, units
 from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
 from directory.search import understand
+from directory.search.cache import for_edition
 from directory.search.nearest import Copy, ResultRow, bits_copy, listed_copy
 from directory.search.words import apply_text_search
 
@@ -39,12 +39,8 @@ MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 250
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 
-# The vocabularies change only through the admin; the filter form reads them
-# from the cache (one query when it is cold), filed under the search edition
-# (directory/search/cache.py) so that a change shows at once. Bump the version
-# when their shape changes.
-VOCABULARY_CACHE_KEY = "search-vocabularies:v4"
-VOCABULARY_CACHE_SECONDS = 3600
+# The vocabularies change only through the admin; each process reads them once
+# per search edition (directory/search/cache.py), so that a change shows at once.
 VOCABULARY_MODELS = {
     "service": Service,
     "phase": Phase,
@@ -93,7 +89,7 @@ class VocabularyEntry(NamedTuple):
 
 
 def _vocabulary_data() -> dict:
-    """Every vocabulary's entries, in one query (a UNION), cached for the edition."""
+    """Every vocabulary's entries, in one query (a UNION), kept in the process for the edition."""
 
     def query() -> dict:
         parts = [
@@ -112,9 +108,7 @@ def _vocabulary_data() -> dict:
             "ids": {key: {entry.slug: entry.pk for entry in listed} for key, listed in entries.items()},
         }
 
-    from directory.search.cache import current_edition
-
-    return cache.get_or_set(f"{VOCABULARY_CACHE_KEY}:{current_edition()}", query, VOCABULARY_CACHE_SECONDS)
+    return for_edition("search-vocabularies", query)
 
 
 def load_vocabularies() -> dict[str, list[tuple[str, str]]]:

@@ -1,9 +1,10 @@
-"""The search form's tick-box lists, written directly.
+"""The search form's tick-box lists and drop-down lists, written directly.
 
-A search page has some sixty tick boxes. Rendered through the widget's
-subwidgets and a template loop they cost more than the rest of the form;
-``tick_boxes`` writes the same markup (the ids, names and values Django's
-CheckboxSelectMultiple gives) straight from the field's choices.
+A search page has some sixty tick boxes and three drop-down lists. Rendered
+through the widgets' templates they cost more than the rest of the form;
+``tick_boxes`` and ``select_box`` write the same markup Django's
+CheckboxSelectMultiple and Select give (the tests compare them) straight from
+the field's choices.
 """
 
 from html import escape
@@ -30,3 +31,18 @@ def tick_boxes(field: BoundField) -> SafeString:
             f' id="{id_prefix}_{index}"{ticked}>{escape(str(label))}</label></li>'
         )
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def select_box(field: BoundField) -> SafeString:
+    """A one-choice field's ``<select>``, as Django's Select widget writes it (tested), without its templates."""
+    value = field.value()
+    chosen = "" if value is None else str(value)
+    field_id = escape(field.auto_id)
+    invalid = f' aria-invalid="true" aria-describedby="{field_id}_error"' if field.errors else ""
+    options = "".join(
+        f'  <option value="{escape(str(option))}"{" selected" if str(option) == chosen else ""}>'
+        f"{escape(str(label))}</option>\n\n"
+        for option, label in field.field.widget.choices
+    )
+    return mark_safe(f'<select name="{escape(field.html_name)}"{invalid} id="{field_id}">\n{options}</select>')  # noqa: S308
