@@ -212,3 +212,22 @@ def test_pages_are_kept_apart_from_the_shared_cache_and_bounded(client, reviewer
     assert cached_pages()
     assert not [key for key in cache._cache if "search-page:" in key]
     assert settings.CACHES["search_pages"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_a_kept_cards_map_areas_link_with_each_searchs_own_query(client, reviewer, settings):
+    import json
+
+    settings.MAP_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    listed(display_name="Mapped May", reviewer=reviewer)
+
+    def area_urls(params) -> list[str]:
+        html = client.get(SEARCH, params).content.decode()
+        data = re.search(r'<script id="results-map-data" type="application/json">(.*?)</script>', html).group(1)
+        return [area["url"] for area in json.loads(data)["areas"]]
+
+    first = area_urls({"near": "10001"})
+    second = area_urls({"near": "10001", "radius": "10"})  # the same card, kept
+    assert first and all("search=near%3D10001" in url and "radius" not in url for url in first)
+    assert second and all("radius%3D10" in url for url in second)
+    assert {url.split("?")[0] for url in first} == {url.split("?")[0] for url in second}
