@@ -58,7 +58,7 @@ from django.db.models.functions import Coalesce, Least
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
-from directory.models import TRAINING_STANDARD_HOURS, Credential, Location, Profile, Service
+from directory.models import TRAINING_STANDARD_HOURS, Credential, Location, Profile, SearchEdition, Service
 from directory.search.facets import FACETS, facet_values
 
 
@@ -307,7 +307,7 @@ def refresh_listing(profiles) -> int:
             eligible &= each.profile_q()
         else:
             eligible &= Q(IsNull(lasts, False))
-            last_days.append(each.lasts())
+            last_days.append(lasts)
     last_verified = (
         Credential.objects.filter(profile_id=OuterRef("pk"), status=Credential.Status.VERIFIED)
         .order_by("-verified_on")
@@ -326,12 +326,10 @@ def refresh_listing(profiles) -> int:
             **facet_values(Profile),
         )
         copy_to_locations(profiles)
-        # Cached search pages are filed under the edition (directory/search/cache.py). It is
+        # Cached search pages are filed under the edition (directory/search/cache.py reads it). It is
         # raised after the profiles' rows are written: every writer locks profile rows
         # first and the one edition row last, so two writers cannot wait on each other.
-        from directory.search.cache import next_edition
-
-        next_edition()
+        SearchEdition.objects.advance()
     return changed
 
 

@@ -2,6 +2,7 @@
 credentials and the append-only record of every review action."""
 
 import secrets
+import time
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -9,8 +10,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -287,6 +288,13 @@ class Location(ProfilePart):
                 fields=[*SEARCH_INDEX_FIELDS, "travel_radius_miles", "profile"],
                 condition=Q(travel_radius_miles__isnull=False),
                 name="location_search_home_area",
+            ),
+            # The largest travel radius, read from the end of this index: it bounds the box
+            # in which a search looks for home-visit areas beyond its radius.
+            models.Index(
+                fields=["travel_radius_miles"],
+                condition=Q(travel_radius_miles__isnull=False),
+                name="location_travel_radius",
             ),
         ]
         constraints = [
@@ -637,6 +645,26 @@ class Enquiry(models.Model):
         return f"Enquiry for {self.profile} on {self.created_at:%Y-%m-%d}"
 
 
+class SearchEditionManager(models.Manager):
+    def advance(self) -> None:
+        """Raise the edition number, in the caller's transaction."""
+        if not self.filter(pk=SearchEdition.ROW).update(number=F("number") + 1):
+            self.get_or_create(pk=SearchEdition.ROW, defaults={"number": 1})
+
+    def beyond_any_used(self) -> int:
+        """Start an edition numbered past any the database can have used, and return it.
+
+        After a restore from a backup the edition goes back, and numbers already
+        used (with pages and vocabularies cached under them) would come
+        round again. The clock's seconds since 1970 stay ahead of the count of
+        changes made since the last such jump, which is far fewer.
+        """
+        jump = int(time.time())
+        if not self.filter(pk=SearchEdition.ROW).update(number=Greatest(F("number") + 1, Value(jump))):
+            self.get_or_create(pk=SearchEdition.ROW, defaults={"number": jump})
+        return self.get(pk=SearchEdition.ROW).number
+
+
 class SearchEdition(models.Model):
     """One row whose number goes up with every change to what the search pages show.
 
@@ -644,7 +672,11 @@ class SearchEdition(models.Model):
     makes every cached page unreachable in the same transaction that makes it.
     """
 
+    ROW = 1
+
     number = models.PositiveBigIntegerField(default=0)
+
+    objects = SearchEditionManager()
 
     def __str__(self) -> str:
         return f"Search edition {self.number}"

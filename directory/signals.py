@@ -15,10 +15,10 @@ from directory.models import (
     Location,
     Phase,
     Profile,
+    SearchEdition,
     Service,
     lock_profiles,
 )
-from directory.search.cache import next_edition
 from directory.search.facets import refresh_facets
 from guides.models import Guide
 
@@ -65,7 +65,7 @@ def _refresh_links(sender, profiles) -> None:
         with transaction.atomic(using=profiles.db):
             refresh_facets(profiles)
             copy_to_locations(profiles)
-            next_edition()
+            SearchEdition.objects.advance()
 
 
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -110,7 +110,7 @@ GUIDE_LINKS = (Guide.services.through, Guide.phases.through)
 
 def search_data_changed(sender, raw=False, action="post_", **kwargs):
     if not raw and action.startswith("post_"):
-        next_edition()
+        SearchEdition.objects.advance()
 
 
 for model in SEARCHED_MODELS:

@@ -193,15 +193,16 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
     cache.clear()
     search = {"near": "10001", "service": "oncology-massage", "language": "en"}
     # Besides the rings: 1 the search edition (directory/search/cache.py), 2 the
-    # vocabularies the filter validates against (one UNION; cached afterwards), 3 the
-    # page's profiles, 4 their locations, 5 their verified credentials (services and
-    # languages: from the stored bits and the cached vocabularies, directory/search/cards.py).
+    # vocabularies the filter validates against (one UNION; kept afterwards), 3 the
+    # largest travel radius (kept afterwards), 4 the page's profiles, 5 their locations,
+    # 6 their verified credentials (services and languages: from the stored bits and the
+    # kept vocabularies, directory/search/cards.py).
     # The matches' ids and distances (at most MAX_RESULTS + 1) come from one statement per
-    # ring, as far as the rows found say: 1 mile, then 10 (1 found) or 3 and 10 (20 found),
-    # then 25 with the home-visit areas beyond.
+    # ring, as far as the rows found say: 1 mile, then (20 found) 10 miles, then 25 with
+    # the home-visit areas beyond.
     response, others, rings = queries_of(client, API, search)
     body = response.json()
-    assert (others, rings) == (5, {1: 3, 20: 4}[results])
+    assert (others, rings) == (6, {1: 2, 20: 3}[results])
     assert len(body["results"]) == results
     # The same search again: the answer is cached for the edition, only the edition is read.
     with django_assert_num_queries(1):

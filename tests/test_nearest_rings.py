@@ -302,17 +302,48 @@ def test_rings_started_beyond_a_distance_give_the_plain_rows_further_than_it(syn
 def test_the_next_ring_reaches_as_far_as_the_rows_found_say():
     from directory.search.nearest import MAX_RING_GROWTH, next_edge
 
-    edges = [1, 3, 10, 25]
+    edges = [1, 3, 10, 25, 50, 100, 250]
     # The first ring is the nearest band, whatever the limit.
     assert next_edge(edges, -1.0, -1.0, 0, 201) == 1
-    # Nothing within a mile: up to MAX_RING_GROWTH times as far.
-    assert MAX_RING_GROWTH == 10
-    assert next_edge(edges[1:], -1.0, 1, 0, 201) == 10
-    # 20 within a mile: 201 are expected within about 3.2 miles, so the 3-mile ring.
-    assert next_edge(edges[1:], -1.0, 1, 20, 201) == 3
-    # 20 within 10 miles: the radius, 25, is the nearest edge that may give 201.
-    assert next_edge(edges[3:], -1.0, 10, 20, 201) == 25
+    # Nothing within a mile: as far as MAX_RING_GROWTH allows, the default radius.
+    assert MAX_RING_GROWTH == 25
+    assert next_edge(edges[1:], -1.0, 1, 0, 201) == 25
+    # 20 within a mile: 201 are expected within about 3.2 miles, so the 10-mile edge.
+    assert next_edge(edges[1:], -1.0, 1, 20, 201) == 10
+    # 100 within a mile: about 1.4 miles needed, so the 3-mile edge.
+    assert next_edge(edges[1:], -1.0, 1, 100, 201) == 3
+    # 2 within a mile: about 10.02 miles needed, so the 25-mile edge.
+    assert next_edge(edges[1:], -1.0, 1, 2, 201) == 25
+    # 20 within 10 miles: about 32 miles needed, the 50-mile edge.
+    assert next_edge(edges[3:], -1.0, 10, 20, 201) == 50
     # Started beyond a distance (nothing nearer can match): the next band first.
     assert next_edge([50, 100, 250], 25, 25, 0, 3) == 50
-    # 2 found within 50 miles, 3 wanted: 50 × √1.5 ≈ 61 miles, short of the next edge: still the next one.
+    # 2 found within 50 miles, 3 wanted: about 61 miles needed, the 100-mile edge.
     assert next_edge([100, 250], 25, 50, 2, 3) == 100
+
+
+def test_home_visit_areas_looked_for_within_the_largest_travel_radius_give_the_plain_rows(synthetic):
+    from directory.search.filterset import largest_travel_radius
+
+    reach = largest_travel_radius()
+    assert 0 < reach < 250  # the synthetic therapists travel 40 miles at most
+    listed_profiles = Profile.objects.listed()
+    for miles in (5, 25, 100):
+        for limit in (20, 201):
+            for latitude, longitude in POINTS:
+                found = listed_profiles.nearest(latitude, longitude, miles, limit, home_reach=reach)
+                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
+
+
+def test_a_longer_travel_radius_is_seen_by_the_next_search():
+    from directory.search.filterset import largest_travel_radius
+
+    reviewer = make_reviewer()
+    profile = listed(BROOKLYN, display_name="Travelling Tam", reviewer=reviewer, visits_home=True)
+    location = profile.locations.get()
+    location.travel_radius_miles = 60
+    location.save()
+    assert largest_travel_radius() == 60
+    location.travel_radius_miles = 120
+    location.save()  # a new search edition
+    assert largest_travel_radius() == 120

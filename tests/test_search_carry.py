@@ -258,10 +258,10 @@ def test_carrying_the_search_adds_no_query_to_the_results_page(client, django_as
     reviewer = make_reviewer()
     listed(display_name="Near Nia", reviewer=reviewer)
     listed(CHICAGO, display_name="Far Fay", reviewer=reviewer)
-    client.get(SEARCH)  # read the vocabularies and guides once for the edition
+    client.get(SEARCH, {"near": "10001"})  # read the vocabularies, guides and largest travel radius once
     caches["cards"].clear()  # but not the cards: they are made again
-    # 1 the search edition, 2-4 the matches' ids and distances (one query per ring:
-    # 1 mile, 10, then 25 with the home visits from beyond), 5 the page's profiles,
-    # 6 locations, 7 verified credentials
-    with django_assert_num_queries(7):
+    # 1 the search edition, 2-3 the matches' ids and distances (one query per ring:
+    # 1 mile, then 25 with the home visits from beyond), 4 the page's profiles,
+    # 5 locations, 6 verified credentials
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"near": "10001", "radius": "25", "service": "oncology-massage"})

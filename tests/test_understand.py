@@ -6,7 +6,7 @@ import re
 import pytest
 
 from directory.geo import spelling, units
-from directory.models import Location
+from directory.models import Location, SearchEdition
 from directory.search import understand
 from directory.search.filterset import VOCABULARY_MODELS, vocabulary_entries
 from tests.factories import make_reviewer
@@ -75,10 +75,9 @@ def test_the_words_left_over_are_searched_as_text_and_a_chip_removes_only_its_wo
 
 def test_a_removed_entry_is_no_longer_understood():
     from directory.models import Language
-    from directory.search import cache as search_cache
 
     Language.objects.filter(slug="es").delete()
-    search_cache.next_edition()
+    SearchEdition.objects.advance()
     assert reading("spanish") == []
 
 

@@ -42,10 +42,10 @@ from directory.models import (
     Location,
     Phase,
     Profile,
+    SearchEdition,
     Service,
     VerificationEvent,
 )
-from directory.search.cache import next_edition
 
 SYNTHETIC_DOMAIN = "synthetic.example"
 DEMO_DOMAINS = ("demo.example", SYNTHETIC_DOMAIN)
@@ -631,7 +631,7 @@ def remove_synthetic_therapists() -> int:
         EmailAddress.objects.filter(user__in=synthetic_users())._raw_delete("default")
         synthetic_users().delete()
         # Raw deletes send no signals: start a new search edition by hand.
-        next_edition()
+        SearchEdition.objects.advance()
     return count
 
 

@@ -14,7 +14,6 @@ carry their own header and must not be stored.
 """
 
 import hashlib
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,15 +21,13 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
 from config import db_routing
 from directory.models import SearchEdition
 
-EDITION_ROW = 1
+EDITION_ROW = SearchEdition.ROW
 T = TypeVar("T")
 
 
@@ -74,26 +71,6 @@ def _read_primary_if_replica_behind(number: int) -> None:
     )
     if (on_replica or 0) < number:
         db_routing.read_primary_from_now()
-
-
-def edition_beyond_any_used() -> int:
-    """Start an edition numbered past any the database can have used, and return it.
-
-    After a restore from a backup the edition goes back, and numbers already
-    used (with pages and vocabularies cached under them) would come
-    round again. The clock's seconds since 1970 stay ahead of the count of
-    changes made since the last such jump, which is far fewer.
-    """
-    jump = int(time.time())
-    if not SearchEdition.objects.filter(pk=EDITION_ROW).update(number=Greatest(F("number") + 1, Value(jump))):
-        SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": jump})
-    return SearchEdition.objects.get(pk=EDITION_ROW).number
-
-
-def next_edition() -> None:
-    """Raise the edition number, in the caller's transaction."""
-    if not SearchEdition.objects.filter(pk=EDITION_ROW).update(number=F("number") + 1):
-        SearchEdition.objects.get_or_create(pk=EDITION_ROW, defaults={"number": 1})
 
 
 # What for_edition keeps: name -> (edition, value).

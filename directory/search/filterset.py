@@ -14,12 +14,12 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, Value
+from django.db.models import F, Max, Q, Value
 from django.http import QueryDict
 
 from directory.geo import offline as geo
 from directory.geo import spelling, units
-from directory.models import CancerType, CareSetting, Language, Phase, Profile, Service
+from directory.models import CancerType, CareSetting, Language, Location, Phase, Profile, Service
 from directory.search import understand
 from directory.search.cache import for_edition
 from directory.search.nearest import Copy, ResultRow, bits_copy, listed_copy
@@ -109,6 +109,17 @@ def _vocabulary_data() -> dict:
         }
 
     return for_edition("search-vocabularies", query)
+
+
+def largest_travel_radius() -> float:
+    """The largest travel radius of any location, in miles (0 when nobody visits homes),
+    read once per search edition: every change to a location raises the edition."""
+
+    def query() -> float:
+        found = Location.objects.filter(travel_radius_miles__isnull=False).aggregate(largest=Max("travel_radius_miles"))
+        return float(found["largest"] or 0)
+
+    return for_edition("largest-travel-radius", query)
 
 
 def load_vocabularies() -> dict[str, list[tuple[str, str]]]:
@@ -442,7 +453,14 @@ class TherapistFilter(django_filters.FilterSet):
         place = self.place
         copies = self.copies()
         return queryset.nearest(
-            place.latitude, place.longitude, miles, limit, copies=copies, beyond=beyond, only_copies=only_copies
+            place.latitude,
+            place.longitude,
+            miles,
+            limit,
+            copies=copies,
+            beyond=beyond,
+            only_copies=only_copies,
+            home_reach=largest_travel_radius(),
         )
 
     def copies_hold_everything(self) -> bool:

@@ -138,7 +138,9 @@ class _Rings:
     from ``dialect()``.
     """
 
-    def __init__(self, queryset: models.QuerySet, latitude: float, longitude: float, copies, only_copies: bool):
+    def __init__(
+        self, queryset: models.QuerySet, latitude: float, longitude: float, copies, only_copies: bool, home_reach: float
+    ):
         connection = connections[queryset.db]
         quote = connection.ops.quote_name
         Location = apps.get_model("directory", "Location")
@@ -146,6 +148,8 @@ class _Rings:
         self.location = quote(Location._meta.db_table)
         self.dialect = dialect(connection)
         self.latitude, self.longitude = latitude, longitude
+        # No home-visit area reaches further than this from its base.
+        self.home_reach = min(home_reach, MAX_TRAVEL_RADIUS_MILES)
         lat = math.radians(latitude)
         self.point = (lat, math.cos(lat), math.radians(longitude))
         # The profile conditions (listed, filters, words) for the profile of the
@@ -156,8 +160,11 @@ class _Rings:
         of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
         if of_candidate.query.is_sliced or of_candidate.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
-        sql, params = of_candidate.query.sql_with_params()
-        self.matches = ("1 = 1", []) if only_copies else (f"EXISTS ({sql})", list(params))
+        if only_copies:
+            self.matches: tuple[str, list] = ("1 = 1", [])
+        else:
+            sql, params = of_candidate.query.sql_with_params()
+            self.matches = (f"EXISTS ({sql})", list(params))
         self.conditions = [
             (
                 quote(copy.field),
@@ -222,7 +229,7 @@ class _Rings:
         h = CANDIDATE
         covering, covering_params = self.covering(h)
         distance, distance_params = self.distance(h)
-        in_box, in_box_params = self.in_box(h, MAX_TRAVEL_RADIUS_MILES)
+        in_box, in_box_params = self.in_box(h, self.home_reach)
         matches, matches_params = self.matches
         sql = (
             f"SELECT {h}.profile_id FROM {self.location} {h} INNER JOIN {self.profile} hp ON hp.id = {h}.profile_id"
@@ -272,13 +279,15 @@ class _Rings:
 
     def last_ring(self, inner: float, miles: float) -> tuple[str, list]:
         """The ring out to the radius, and beyond it the home-visit areas that cover the point,
-        in one statement: their candidates together, nearest first."""
-        if miles >= MAX_TRAVEL_RADIUS_MILES:
+        in one statement: their candidates together, nearest first. A home-visit area
+        reaches at most ``home_reach`` from its base: within the radius, its base is in the
+        rings."""
+        if miles >= self.home_reach:
             return self.disc_ring(inner, miles)
         within, within_params = self.locations_between(inner, miles)
         covering, covering_params = self.home_areas_covering(miles)
         candidates = (f"{within} UNION ALL {covering}", [*within_params, *covering_params])
-        return self.ring(inner, MAX_TRAVEL_RADIUS_MILES, candidates)
+        return self.ring(inner, self.home_reach, candidates)
 
     def rows(self, cursor, limit: int, miles: float, beyond: float) -> list[tuple]:
         """Ring by ring from ``beyond`` out to ``miles`` (and the home-visit areas beyond),
@@ -300,26 +309,27 @@ class _Rings:
         return rows
 
 
-# How much further than the rings searched so far the next ring may reach, at most.
-MAX_RING_GROWTH = 10
+# How much further than the rings searched so far the next ring may reach, at most:
+# from the first ring (1 mile) to the default radius (25 miles) in one step.
+MAX_RING_GROWTH = 25
 
 
 def next_edge(edges: list[float], start: float, searched: float, found: int, limit: int) -> float:
     """The outer edge of the next ring, one of ``edges`` (ascending; the last is the radius).
 
     The first ring is the nearest band. After it, ``found`` rows within ``searched``
-    miles give the density: the next ring reaches the furthest edge within the
-    distance where, at that density, ``limit`` rows are to be expected, and never
-    more than MAX_RING_GROWTH times as far (no rows yet: that far). The rings stay
-    contiguous, so the rows are the same whichever edges are chosen; only the
-    number of statements changes.
+    miles give the density: the next ring reaches the first edge at which, at that
+    density, ``limit`` rows are to be expected (a ring that falls short costs a
+    statement more than one that reaches a little further), but never more than
+    MAX_RING_GROWTH times as far as the rings so far. The rings stay contiguous,
+    so the rows are the same whichever edges are chosen; only the number of
+    statements changes.
     """
-    reach = searched * MAX_RING_GROWTH
-    if found:
-        reach = min(reach, searched * math.sqrt(limit / found))
     if searched <= max(start, 0.0):
-        reach = 0.0
-    return max((edge for edge in edges if edge <= reach), default=edges[0])
+        return edges[0]
+    reach = searched * math.sqrt(limit / found) if found else math.inf
+    allowed = [edge for edge in edges if edge <= searched * MAX_RING_GROWTH] or edges[:1]
+    return next((edge for edge in allowed if edge >= reach), allowed[-1])
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -364,6 +374,7 @@ class ProfileQuerySet(models.QuerySet):
         copies: tuple[Copy, ...] = (),
         beyond: float = -1.0,
         only_copies: bool = False,
+        home_reach: float = MAX_TRAVEL_RADIUS_MILES,
     ) -> list[ResultRow]:
         """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
 
@@ -386,11 +397,14 @@ class ProfileQuerySet(models.QuerySet):
         ``only_copies``: the caller knows the copies hold every condition of this
         QuerySet (a search by place and vocabulary filters only): the rings then
         do not open the profile rows at all.
+
+        ``home_reach``: no travel radius is larger (``largest_travel_radius()``):
+        home-visit areas beyond the radius are looked for within it.
         """
         if limit <= 0:
             return []
         try:
-            rings = _Rings(self, latitude, longitude, copies, only_copies)
+            rings = _Rings(self, latitude, longitude, copies, only_copies, home_reach)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
         with connections[self.db].cursor() as cursor:

@@ -4,7 +4,7 @@ The app keeps them in step on every change (directory/signals.py); this
 repairs them after data was changed behind the app's back: a restore from
 an older backup, SQL typed by hand, or an old process still running during
 a deploy. It also starts a search edition numbered past any used before, so
-nothing cached before a restore is read again (page_cache.edition_beyond_any_used),
+nothing cached before a restore is read again (SearchEdition.objects.beyond_any_used),
 and updates the planner statistics (directory/statistics.py).
 One transaction: profile changes wait for it.
 """
@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from directory.listing import refresh_listing
-from directory.models import Profile
-from directory.search.cache import edition_beyond_any_used
+from directory.models import Profile, SearchEdition
 from directory.statistics import update_planner_statistics
 
 
@@ -25,7 +24,7 @@ class Command(BaseCommand):
         listed_before = Profile.objects.listed().count()
         with transaction.atomic():
             refreshed = refresh_listing(Profile.objects.all())
-            edition = edition_beyond_any_used()
+            edition = SearchEdition.objects.beyond_any_used()
         update_planner_statistics(after_bulk_load=True)
         listed = Profile.objects.listed().count()
         self.stdout.write(
