@@ -732,9 +732,12 @@ class Command(BaseCommand):
 
     def _use(self, name: str) -> None:
         """Select a size's database, with empty caches (editions and ids repeat between databases)."""
+        from directory.search.cache import forget_edition_data
+
         self._switch(name)
         for each in caches.all():
             each.clear()
+        forget_edition_data()
 
     def _profile_path(self) -> str:
         from devtools.demo.bulk import synthetic_profiles
