@@ -347,3 +347,21 @@ def test_a_longer_travel_radius_is_seen_by_the_next_search():
     location.travel_radius_miles = 120
     location.save()  # a new search edition
     assert largest_travel_radius() == 120
+
+
+def test_an_entry_whose_id_does_not_fit_in_the_bits_is_tested_on_the_links(client):
+    from directory.models import Language
+    from directory.search.facets import MAX_BIT
+    from directory.search.filterset import TherapistFilter
+
+    reviewer = make_reviewer()
+    speaker = listed(display_name="Zed Speaker", reviewer=reviewer, languages=("en",))
+    listed(display_name="Other Person", reviewer=reviewer, languages=("en",))
+    far = Language.objects.create(pk=MAX_BIT + 5, name="Zz Test language", slug="zz-test", code="x-zz", position=99)
+    speaker.languages.add(far)
+    search = TherapistFilter(QueryDict("near=10001&language=zz-test"), queryset=Profile.objects.listed())
+    assert search.is_valid(), search.errors
+    # No bits hold it: the rings must open the profiles and test their links.
+    assert search.copies_hold_everything() is False
+    html = client.get("/therapists/", {"near": "10001", "language": "zz-test"}).content.decode()
+    assert "Zed Speaker" in html and "Other Person" not in html

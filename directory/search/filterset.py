@@ -433,16 +433,23 @@ class TherapistFilter(django_filters.FilterSet):
         (listing.copy_to_locations): listed today, and the bits of each vocabulary filter.
         ``nearest()`` tests them on the rows it reads from the coordinate index first.
         The search is of listed profiles (the views give it ``Profile.objects.listed()``)."""
+        return self._copies()[0]
+
+    def _copies(self) -> tuple[tuple[Copy, ...], bool]:
+        """The copies, and whether they hold every vocabulary filter: an entry whose id
+        does not fit in the bits has none, and is tested on the profile's links."""
         self.is_valid()
         data = self.form.cleaned_data
         chosen = [(relation, data.get(parameter)) for relation, parameter in VOCABULARY_PARAMETERS.items()]
-        copies = [listed_copy()]
+        copies, complete = [listed_copy()], True
         for relation, slugs in [*chosen, *self.words_wanted().items()]:
             if slugs:
                 copy = bits_copy(relation, vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
-                if copy is not None:
+                if copy is None:
+                    complete = False
+                else:
                     copies.append(copy)
-        return tuple(copies)
+        return tuple(copies), complete
 
     def nearest(self, miles: float, limit: int, queryset=None, beyond: float = -1.0) -> list[ResultRow]:
         """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
@@ -465,11 +472,11 @@ class TherapistFilter(django_filters.FilterSet):
 
     def copies_hold_everything(self) -> bool:
         """Whether the copies (``copies()``) are the whole search besides its place: no filter
-        but the vocabularies, and no words but those naming vocabulary entries."""
+        but the vocabularies, each held in the bits, and no words but those naming vocabulary entries."""
         data = self.form.cleaned_data
         others = [name for name, value in data.items() if value and name not in COPIED_PARAMETERS]
         words_as_text = bool(self.reading.rest) or bool(data.get("q") and not self.reading.understood)
-        return not others and not words_as_text
+        return not others and not words_as_text and self._copies()[1]
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
