@@ -38,12 +38,23 @@ def assert_same_rows(found, expected):
 
 
 def test_rings_give_the_plain_query_rows_in_its_order(synthetic):
+    from directory.search.filterset import largest_travel_radius
+
+    # The largest travel radius bounds where home-visit areas are looked for beyond the
+    # radius; the synthetic therapists travel 40 miles at most.
+    reach = largest_travel_radius()
+    assert 0 < reach < 250
     listed_profiles = Profile.objects.listed()
     for miles in (5, 25, 100, 250):
         for limit in (1, 20, 61, 201):
             for latitude, longitude in POINTS:
-                found = listed_profiles.nearest(latitude, longitude, miles, limit)
-                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
+                expected = plain_rows(listed_profiles, latitude, longitude, miles, limit)
+                assert_same_rows(listed_profiles.nearest(latitude, longitude, miles, limit), expected)
+                # As a search by place alone runs it: from the copies alone, within the largest travel radius.
+                found = listed_profiles.nearest(
+                    latitude, longitude, miles, limit, copies=copies(), only_copies=True, home_reach=reach
+                )
+                assert_same_rows(found, expected)
 
 
 def test_rings_respect_the_other_filters(synthetic):
@@ -87,15 +98,6 @@ def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_pla
                 # The copies are these searches' every condition: the rings need not open a profile.
                 found = queryset.nearest(latitude, longitude, miles, 201, copies=locations, only_copies=True)
                 assert_same_rows(found, expected)
-
-
-def test_the_listed_rows_from_the_copies_alone_are_the_plain_rows(synthetic):
-    listed_profiles = Profile.objects.listed()
-    for miles in (5, 25, 250):
-        for limit in (1, 61, 201):
-            for latitude, longitude in POINTS:
-                found = listed_profiles.nearest(latitude, longitude, miles, limit, copies=copies(), only_copies=True)
-                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
 
 
 @pytest.mark.parametrize(
@@ -320,19 +322,6 @@ def test_the_next_ring_reaches_as_far_as_the_rows_found_say():
     assert next_edge([50, 100, 250], 25, 25, 0, 3) == 50
     # 2 found within 50 miles, 3 wanted: about 61 miles needed, the 100-mile edge.
     assert next_edge([100, 250], 25, 50, 2, 3) == 100
-
-
-def test_home_visit_areas_looked_for_within_the_largest_travel_radius_give_the_plain_rows(synthetic):
-    from directory.search.filterset import largest_travel_radius
-
-    reach = largest_travel_radius()
-    assert 0 < reach < 250  # the synthetic therapists travel 40 miles at most
-    listed_profiles = Profile.objects.listed()
-    for miles in (5, 25, 100):
-        for limit in (20, 201):
-            for latitude, longitude in POINTS:
-                found = listed_profiles.nearest(latitude, longitude, miles, limit, home_reach=reach)
-                assert_same_rows(found, plain_rows(listed_profiles, latitude, longitude, miles, limit))
 
 
 def test_a_longer_travel_radius_is_seen_by_the_next_search():

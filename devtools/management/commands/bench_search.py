@@ -291,10 +291,12 @@ class _Gunicorn:
     checkout, or the worktree of a compared commit.
     """
 
-    def __init__(self, database_url: str, cache_seconds: int, directory: Path):
+    def __init__(self, database_url: str, cache_seconds: int, directory: Path, static_root: Path | None = None):
         self.port = _free_port()
         env = {
             **os.environ,
+            # Where the benchmark collected the static files (older commits read no such setting).
+            **({"STATIC_ROOT": str(static_root)} if static_root else {}),
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": database_url,
             "DEBUG": "false",
@@ -703,7 +705,7 @@ class Command(BaseCommand):
         runs = {mode: {} for mode in MODES}
         compared_runs = {mode: {} for mode in MODES}
         with override_settings(**production):
-            call_command("collectstatic", interactive=False, verbosity=0)
+            self._collect_static(static_root)
             # Every size's database is ready before any is measured: the sizes take turns in
             # each round, so a slow moment of the machine cannot pass for growth.
             prepared: dict[int, tuple[str, float | None]] = {}
@@ -729,6 +731,26 @@ class Command(BaseCommand):
             for mode, report in reports.items():
                 report["compare"] = self._summarise_compared(compared_runs[mode])
         return reports
+
+    def _collect_static(self, static_root: Path) -> None:
+        """Collect the static files with the production settings gunicorn runs (--http): their
+        manifest of hashed names too, whatever settings this command runs with."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
+            "STATIC_ROOT": str(static_root),
+        }
+        done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=self.base,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise CommandError(f"collectstatic failed:\n{done.stderr[-3000:]}")
 
     def _use(self, name: str) -> None:
         """Select a size's database, with empty caches (editions and ids repeat between databases)."""
@@ -783,7 +805,7 @@ class Command(BaseCommand):
         servers = []
         if self.options["http"]:
             for each in sizes.values():
-                server = _Gunicorn(self._database_url(each.name), MODES[mode], self.base)
+                server = _Gunicorn(self._database_url(each.name), MODES[mode], self.base, settings.STATIC_ROOT)
                 servers.append(server)
                 each.timing = server.client
                 for _ in range(self.options["warmup"]):
