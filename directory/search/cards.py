@@ -151,7 +151,6 @@ def credential_summary(credentials) -> str:
 class Card:
     """One therapist's result card as every search shows it, with its body already rendered."""
 
-    pk: int
     url: str
     name: str
     pronouns: str
@@ -189,7 +188,6 @@ def _card(profile: Profile) -> Card:
     )
     url = profile.get_absolute_url()
     return Card(
-        pk=profile.pk,
         url=url,
         name=profile.display_name,
         pronouns=profile.pronouns,

@@ -455,10 +455,10 @@ class TherapistFilter(django_filters.FilterSet):
         """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
         a narrowing of it) within ``miles`` of the place, nearest first (further than
         ``beyond`` miles, when nothing nearer can match)."""
-        only_copies = queryset is None and self.copies_hold_everything()
+        copies, complete = self._copies()
+        only_copies = queryset is None and complete and self._only_vocabularies()
         queryset = self.without_place() if queryset is None else queryset
         place = self.place
-        copies = self.copies()
         return queryset.nearest(
             place.latitude,
             place.longitude,
@@ -473,10 +473,14 @@ class TherapistFilter(django_filters.FilterSet):
     def copies_hold_everything(self) -> bool:
         """Whether the copies (``copies()``) are the whole search besides its place: no filter
         but the vocabularies, each held in the bits, and no words but those naming vocabulary entries."""
+        return self._copies()[1] and self._only_vocabularies()
+
+    def _only_vocabularies(self) -> bool:
+        """No filter but the vocabularies, and no words but those naming vocabulary entries."""
         data = self.form.cleaned_data
         others = [name for name, value in data.items() if value and name not in COPIED_PARAMETERS]
         words_as_text = bool(self.reading.rest) or bool(data.get("q") and not self.reading.understood)
-        return not others and not words_as_text and self._copies()[1]
+        return not others and not words_as_text
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
