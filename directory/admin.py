@@ -54,6 +54,13 @@ class VocabularyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["position", "name"]
 
+    # Deleting an entry unlinks it from profiles: through the service, so their listing follows.
+    def delete_model(self, request, obj):
+        services.delete_vocabulary_entries(type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_vocabulary_entries(queryset)
+
 
 @admin.register(Service)
 class ServiceAdmin(VocabularyAdmin):
@@ -163,10 +170,16 @@ class ProfileAdmin(admin.ModelAdmin):
         services.save_profile(profile=obj, actor=request.user, changed_fields=form.changed_data if change else [])
 
     def save_related(self, request, form, formsets, change):
+        # The links and locations are saved after the profile: then the listing and search follow.
         super().save_related(request, form, formsets, change)
-        from directory.search.words import refresh_search_text
-
         refresh_search_text(form.instance)
+        services.listing_changed(form.instance)
+
+    def delete_model(self, request, obj):
+        services.delete_profiles(Profile.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_profiles(queryset)
 
 
 @admin.register(Location)
@@ -176,6 +189,15 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["city", "postcode", "region", "profile__display_name"]
     list_select_related = ["profile"]
     autocomplete_fields = ["profile"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_location(location=obj)
+
+    def delete_model(self, request, obj):
+        services.remove_locations(Location.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.remove_locations(queryset)
 
 
 @admin.register(Credential)

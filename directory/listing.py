@@ -26,8 +26,10 @@ derived from that one declaration:
 - ``listed_q(today)``: the rule as a database filter;
 - ``refresh_listing``: the rule's outcome stored as the last day a profile is
   listed (``Profile.listed_until``), which ``Profile.objects.listed()``
-  compares with today (signals run it whenever a profile, its services,
-  locations or credentials change);
+  compares with today, and the search rows derived from it. It is the one
+  writer of what a search reads: the services (directory/services.py) call
+  it after every change to a profile, its links, locations or credentials;
+  the admin saves through them;
 - ``reasons_not_listed``: the failing conditions of one profile, in plain words;
 - ``is_listed``, with or without one credential (``dashboard``: "removing this
   would take you off the directory").
@@ -35,13 +37,13 @@ derived from that one declaration:
 Tests prove the stored outcome and the declared rule agree.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -59,7 +61,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from directory.models import TRAINING_STANDARD_HOURS, Credential, Location, Profile, SearchEdition, Service
-from directory.search.facets import FACETS, facet_values
+from directory.search.rows import write_search_rows
 
 
 @dataclass(frozen=True)
@@ -292,13 +294,19 @@ def is_listed(profile, today: date | None = None, *, without: int | None = None)
 
 
 def refresh_listing(profiles) -> int:
-    """Store ``listed_until`` and ``last_verified_on`` for a queryset of profiles.
+    """Store what the listing rule and the search derive from a queryset of profiles.
 
     ``listed_until`` is the last day ``listed_q`` holds given the stored data:
     when every condition without an end holds, the earliest of the last days
     of the conditions on credentials; NULL otherwise. One UPDATE, for one
-    profile or for a whole bulk load.
+    profile or for a whole bulk load; then the profiles' search rows
+    (directory/search/rows.py) and a new search edition, in the same transaction.
+    Outside ``refresh_once()``; inside it, the profiles wait for its end.
     """
+    if deferred(profiles):
+        return 0
+    # Everything below reads and writes the primary, even in a request that read a replica so far.
+    profiles = profiles.using(router.db_for_write(Profile))
     eligible = Q()
     last_days = []
     for each in RULE:
@@ -313,7 +321,7 @@ def refresh_listing(profiles) -> int:
         .order_by("-verified_on")
         .values("verified_on")[:1]
     )
-    # The profile rows, their locations' copies and the edition change together.
+    # The profile rows, their search rows and the edition change together.
     with transaction.atomic(using=profiles.db):
         changed = profiles.update(
             listed_until=Case(
@@ -322,10 +330,8 @@ def refresh_listing(profiles) -> int:
                 output_field=DateField(),
             ),
             last_verified_on=Subquery(last_verified, output_field=DateField()),
-            # The vocabulary links as bits for the search, in the same UPDATE.
-            **facet_values(Profile),
         )
-        copy_to_locations(profiles)
+        write_search_rows(profiles)
         # Cached search pages are filed under the edition (directory/search/cache.py reads it). It is
         # raised after the profiles' rows are written: every writer locks profile rows
         # first and the one edition row last, so two writers cannot wait on each other.
@@ -341,9 +347,10 @@ _pending: ContextVar[set[int] | None] = ContextVar("listing_refresh_pending", de
 def refresh_once() -> Iterator[None]:
     """Refresh the stored listing once, as the block ends, for every profile changed inside it.
 
-    For loading many rows at once (the demo data): each save would otherwise
-    refresh its profile again. Inside the block a changed profile's stored
-    listing and filter bits are out of date, so nothing inside may read them.
+    For many changes at once (a profile built step by step, the demo data):
+    each would otherwise refresh its profile again. Inside the block a changed
+    profile's stored listing and search rows are out of date, so nothing inside
+    may read them.
     """
     if _pending.get() is not None:  # already inside one: the outer block refreshes
         yield
@@ -358,24 +365,10 @@ def refresh_once() -> Iterator[None]:
         refresh_listing(Profile.objects.filter(pk__in=pending))
 
 
-def deferred(profile_ids: Iterable[int]) -> bool:
-    """Inside refresh_once(): note these profiles for its end and say so; else False."""
+def deferred(profiles) -> bool:
+    """Inside refresh_once(): note these profiles (a queryset) for its end and say so; else False."""
     pending = _pending.get()
     if pending is None:
         return False
-    pending.update(profile_ids)
+    pending.update(profiles.values_list("pk", flat=True))
     return True
-
-
-def copy_to_locations(profiles) -> int:
-    """Copy the profiles' ``listed_until`` and filter bits onto their locations, in one UPDATE.
-
-    The search tests these copies on the location rows it reads from the
-    coordinate index, and the profile rows again for the matches, so a copy
-    can only ever narrow a search, never list anyone. refresh_listing calls
-    this after writing the profile rows: every writer locks a profile before
-    its locations.
-    """
-    own = Profile.objects.filter(pk=OuterRef("profile_id"))
-    copies = {field: Subquery(own.values(field)[:1]) for field in ("listed_until", *FACETS.values())}
-    return Location.objects.filter(profile_id__in=profiles.values("pk")).update(**copies)

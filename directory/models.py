@@ -80,6 +80,10 @@ def evidence_upload_to(instance, filename: str) -> str:
     return f"evidence/{secrets.token_hex(16)}{extension}"
 
 
+# Written by their own writers, never by Profile.save (see there).
+DERIVED_PROFILE_FIELDS = frozenset({"listed_until", "last_verified_on", "search_text", "search_vector"})
+
+
 class Profile(models.Model):
     class Gender(models.TextChoices):
         WOMAN = "woman", "Woman"
@@ -105,12 +109,6 @@ class Profile(models.Model):
     phases = models.ManyToManyField(Phase, blank=True, related_name="profiles")
     cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="profiles")
     services = models.ManyToManyField(Service, blank=True, related_name="profiles")
-    # The links above as bit sets, for the search's filters (directory/search/facets.py).
-    service_bits = models.BigIntegerField(default=0, editable=False)
-    phase_bits = models.BigIntegerField(default=0, editable=False)
-    care_setting_bits = models.BigIntegerField(default=0, editable=False)
-    cancer_type_bits = models.BigIntegerField(default=0, editable=False)
-    language_bits = models.BigIntegerField(default=0, editable=False)
 
     visits_practice = models.BooleanField("sessions at my practice", default=False)
     visits_home = models.BooleanField("home visits", default=False)
@@ -185,6 +183,18 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        # What is derived from the profile is written by its own writers only (the stored
+        # listing by listing.refresh_listing, the search text by search.words): saving an
+        # instance loaded before they ran must not put their old values back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in DERIVED_PROFILE_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("therapist_detail", kwargs={"slug": self.slug})
 
@@ -213,7 +223,7 @@ def lock_profiles(ids, using: str | None = None) -> None:
     (PostgreSQL; SQLite has one writer at a time).
 
     A change to a location or credential refreshes its profile's stored
-    listing, which writes the profile row and then its locations
+    listing, which writes the profile row and then its search rows
     (listing.refresh_listing). Taking the profile row first on every such
     change means two writers never wait on each other in opposite orders.
     """
@@ -223,7 +233,7 @@ def lock_profiles(ids, using: str | None = None) -> None:
 
 class ProfilePart(models.Model):
     """A row that belongs to one profile (a location, a credential): saved with its profile's row
-    locked first. Deleting one takes the same lock (signals.part_deleting)."""
+    locked first, and deleted so; the services that delete many take the same lock."""
 
     class Meta:
         abstract = True
@@ -233,19 +243,10 @@ class ProfilePart(models.Model):
             lock_profiles([self.profile_id], kwargs.get("using"))
             super().save(*args, **kwargs)
 
-
-# What a search reads from a location's index entry: its published point and
-# the copies of its profile's listing date and filter bits.
-SEARCH_INDEX_FIELDS = (
-    "published_latitude",
-    "published_longitude",
-    "listed_until",
-    "service_bits",
-    "phase_bits",
-    "care_setting_bits",
-    "cancer_type_bits",
-    "language_bits",
-)
+    def delete(self, using=None, keep_parents=False):
+        with transaction.atomic(using=using):
+            lock_profiles([self.profile_id], using)
+            return super().delete(using=using, keep_parents=keep_parents)
 
 
 class Location(ProfilePart):
@@ -268,34 +269,12 @@ class Location(ProfilePart):
     travel_radius_miles = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For home visits: how far you travel from here, in miles."
     )
-    # Copies of the profile's listing date and filter bits, written with them by
-    # listing.refresh_listing: a search reads a box of locations from the index
-    # below and drops the ones that cannot match without opening any profile.
-    listed_until = models.DateField(null=True, blank=True, editable=False)
-    service_bits = models.BigIntegerField(default=0, editable=False)
-    phase_bits = models.BigIntegerField(default=0, editable=False)
-    care_setting_bits = models.BigIntegerField(default=0, editable=False)
-    cancer_type_bits = models.BigIntegerField(default=0, editable=False)
-    language_bits = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            # A box of coordinates, with what the search tests, is read from the index alone.
-            models.Index(fields=[*SEARCH_INDEX_FIELDS, "profile"], name="location_search"),
-            # Home-visit areas: a partial index, as most locations have no travel radius.
-            models.Index(
-                fields=[*SEARCH_INDEX_FIELDS, "travel_radius_miles", "profile"],
-                condition=Q(travel_radius_miles__isnull=False),
-                name="location_search_home_area",
-            ),
-            # The largest travel radius, read from the end of this index: it bounds the box
-            # in which a search looks for home-visit areas beyond its radius.
-            models.Index(
-                fields=["travel_radius_miles"],
-                condition=Q(travel_radius_miles__isnull=False),
-                name="location_travel_radius",
-            ),
+            # The plain search by place (ProfileQuerySet.near): a box of coordinates from the index.
+            models.Index(fields=["published_latitude", "published_longitude", "profile"], name="location_point"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -319,6 +298,59 @@ class Location(ProfilePart):
             self.published_latitude, self.published_longitude = self.latitude, self.longitude
         else:
             self.published_latitude, self.published_longitude = public_coordinates(self.latitude, self.longitude)
+
+
+# What a search reads from a search row's index entry: its point, listing day, terms and profile.
+SEARCH_ROW_BOX = ["published_latitude", "published_longitude", "listed_until", "terms", "profile"]
+
+
+class SearchRow(models.Model):
+    """One location of a listed profile, as the search reads it: derived data.
+
+    Everything a search with a place filters and sorts on, in one row per
+    location: its published point, its home-visit reach, the last day its
+    profile is listed, and ``terms``, the profile's vocabulary links and
+    search options as words (directory/search/rows.py). Written only by
+    listing.refresh_listing, with the stored listing it is derived from; a
+    search reads a box of these rows from one index and opens no profile.
+    """
+
+    location = models.OneToOneField(
+        Location, primary_key=True, on_delete=models.CASCADE, related_name="search_row", editable=False
+    )
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="search_rows", editable=False)
+    published_latitude = models.FloatField(editable=False)
+    published_longitude = models.FloatField(editable=False)
+    listed_until = models.DateField(editable=False)
+    # The location's travel radius when its profile visits homes: a home-visit area.
+    home_radius_miles = models.PositiveSmallIntegerField(null=True, editable=False)
+    terms = models.TextField(editable=False)
+
+    class Meta:
+        indexes = [
+            # A box of coordinates, with what the search tests, read from the index alone.
+            models.Index(fields=SEARCH_ROW_BOX, name="search_row_box"),
+            # Home-visit areas: a partial index, as most locations have none.
+            models.Index(
+                fields=[
+                    "published_latitude",
+                    "published_longitude",
+                    "listed_until",
+                    "home_radius_miles",
+                    "terms",
+                    "profile",
+                ],
+                condition=Q(home_radius_miles__isnull=False),
+                name="search_row_home_area",
+            ),  # fmt: skip
+            # The largest travel radius, read from the end of this index.
+            models.Index(
+                fields=["home_radius_miles"], condition=Q(home_radius_miles__isnull=False), name="search_row_reach"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Search row of location {self.location_id}"
 
 
 class Credential(ProfilePart):

@@ -1,7 +1,11 @@
 """Business rules that change profiles and credentials and record why.
 
 Each function is the only way the app makes its change, so each change
-leaves its verification event behind.
+leaves its verification event behind, and each one that changes what the
+listing rule or the search reads (a profile, its links, locations or
+credentials) ends with ``listing_changed``: the stored listing and the
+search rows follow in the same transaction (listing.refresh_listing). The
+admin saves through these functions too.
 """
 
 import calendar
@@ -14,10 +18,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directory import jurisdictions, notifications
-from directory.listing import listed_q, missing_parts
-from directory.models import Concern, Credential, Profile, VerificationEvent, lock_profiles
+from directory.listing import listed_q, missing_parts, refresh_listing
+from directory.models import Concern, Credential, Location, Profile, SearchEdition, VerificationEvent, lock_profiles
 
 Action = VerificationEvent.Action
+
+
+def listing_changed(*profiles: Profile | int) -> None:
+    """After a change to profiles, their links, locations or credentials: store what the listing
+    rule and the search derive from them (the one writer, listing.refresh_listing)."""
+    ids = [profile if isinstance(profile, int) else profile.pk for profile in profiles]
+    refresh_listing(Profile.objects.filter(pk__in=ids))
 
 
 def record_event(*, profile: Profile, action: str, actor=None, credential: Credential | None = None, note: str = ""):
@@ -70,6 +81,7 @@ def submit_for_review(*, profile: Profile, actor) -> Profile:
     profile.submitted_at = timezone.now()
     profile.save(update_fields=["submitted_at", "updated_at"])
     record_event(profile=profile, action=Action.SUBMITTED, actor=actor, note="Profile submitted for review.")
+    listing_changed(profile)
     return profile
 
 
@@ -133,6 +145,7 @@ def save_credential(*, credential: Credential, actor, changed_fields: list[str] 
             actor=actor,
             note="Credential added.",
         )
+    listing_changed(credential.profile_id)
     return credential
 
 
@@ -168,6 +181,7 @@ def save_profile(
     from directory.search.words import refresh_search_text
 
     refresh_search_text(profile)
+    listing_changed(profile)
     return profile
 
 
@@ -191,6 +205,7 @@ def decide_name_change(*, profile: Profile, reviewer, accept: bool, note: str = 
     from directory.search.words import refresh_search_text
 
     refresh_search_text(profile)
+    listing_changed(profile)
     return profile
 
 
@@ -211,6 +226,7 @@ def withdraw_credential(*, credential: Credential, actor) -> Credential:
         actor=actor,
         note="Removed by the therapist.",
     )
+    listing_changed(credential.profile_id)
     return credential
 
 
@@ -401,6 +417,7 @@ def verify_credential(
     )
     # Emails are queued as rows of this transaction: they go only if the decision is saved.
     notifications.send_decision(credential)
+    listing_changed(credential.profile_id)
     if not was_listed and Profile.objects.filter(listed_q(), pk=credential.profile_id).exists():
         notifications.send_now_listed(credential.profile)
     return credential
@@ -433,6 +450,7 @@ def reject_credential(
         note=note_to_therapist,
     )
     notifications.send_decision(credential)
+    listing_changed(credential.profile_id)
     return credential
 
 
@@ -448,6 +466,7 @@ def suspend_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
     profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
     record_event(profile=profile, action=Action.SUSPENDED, actor=reviewer, note=reason)
     notifications.send_suspension(profile, suspended=True)
+    listing_changed(profile)
     return profile
 
 
@@ -463,6 +482,7 @@ def reinstate_profile(*, profile: Profile, reviewer, reason: str) -> Profile:
     profile.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
     record_event(profile=profile, action=Action.REINSTATED, actor=reviewer, note=reason)
     notifications.send_suspension(profile, suspended=False)
+    listing_changed(profile)
     return profile
 
 
@@ -503,9 +523,49 @@ def delete_account(*, user) -> None:
         for credential in credentials:
             if credential.evidence:
                 delete_file_on_commit(storage=credential.evidence.storage, name=credential.evidence.name)
-        profile.delete()
+        profile.delete()  # with its search rows
+        SearchEdition.objects.advance()
     VerificationEvent.objects.forget_actor(user)
     user.delete()
+
+
+# --- Locations, and what the admin changes
+
+
+@transaction.atomic
+def save_location(*, location: Location) -> Location:
+    """Save a practice location or home-visit area of a profile (moved to another profile in
+    the admin, the one it leaves changes too)."""
+    before = Location.objects.filter(pk=location.pk).values_list("profile_id", flat=True).first()
+    location.save()
+    listing_changed(*{location.profile_id, before} - {None})
+    return location
+
+
+@transaction.atomic
+def remove_locations(locations) -> None:
+    """Remove locations (a queryset); their profiles' listing follows."""
+    profile_ids = list(locations.values_list("profile_id", flat=True).distinct())
+    lock_profiles(profile_ids)
+    locations.delete()
+    listing_changed(*profile_ids)
+
+
+@transaction.atomic
+def delete_profiles(profiles) -> None:
+    """Delete profiles (a queryset, from the admin): they leave the search at once."""
+    lock_profiles(profiles.values("pk"))
+    profiles.delete()
+    SearchEdition.objects.advance()
+
+
+@transaction.atomic
+def delete_vocabulary_entries(entries) -> None:
+    """Delete vocabulary entries (a queryset): a profile that loses its only service is no longer listed."""
+    profile_ids = list(entries.exclude(profiles=None).order_by().values_list("profiles", flat=True).distinct())
+    lock_profiles(profile_ids)
+    entries.delete()
+    listing_changed(*profile_ids)
 
 
 # --- Concerns
@@ -603,6 +663,7 @@ def recheck_credential(
             )  # fmt: skip
         record_event(profile=credential.profile, credential=credential, action=Action.RECHECKED, actor=reviewer,
                      note=f"{summary} Still valid.")  # fmt: skip
+        listing_changed(credential.profile_id)
         return credential
     credential.status = Credential.Status.REJECTED
     credential.note_to_therapist = note.strip()
@@ -612,6 +673,7 @@ def recheck_credential(
     record_event(profile=credential.profile, credential=credential, action=Action.RECHECKED, actor=reviewer,
                  note=f"{summary} No longer valid: {note.strip()}")  # fmt: skip
     notifications.send_decision(credential)
+    listing_changed(credential.profile_id)
     return credential
 
 

@@ -13,6 +13,7 @@ from accounts.models import User
 from directory.listing import refresh_once
 from directory.models import Credential, Location, Profile, Service
 from directory.search.words import refresh_search_text
+from directory.services import listing_changed
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
@@ -48,13 +49,16 @@ def make_profile(user: User | None = None, *, services=("oncology-massage",), **
     profile = Profile.objects.create(user=user, **defaults)
     profile.services.set(Service.objects.filter(slug__in=services))
     refresh_search_text(profile)
+    listing_changed(profile)
     return profile
 
 
 def add_location(profile: Profile, **fields) -> Location:
     defaults = dict(city="New York", region="NY", postcode="10001", country="US", latitude=40.7484, longitude=-73.9967)
     defaults.update(fields)
-    return Location.objects.create(profile=profile, **defaults)
+    location = Location.objects.create(profile=profile, **defaults)
+    listing_changed(profile)
+    return location
 
 
 def add_credential(
@@ -92,6 +96,7 @@ def add_credential(
             credential.register_status = credential.register_status or "Active"
             credential.disciplinary_action = False
     credential.save()
+    listing_changed(profile)
     return credential
 
 
@@ -117,10 +122,18 @@ def days_from_today(days: int) -> date:
 
 
 def save_all(queryset, **fields) -> None:
-    """Change rows the way the app does, one save() each, so that what the
-    database derives from them (the stored listing) follows. A queryset's
-    update() would skip that on purpose."""
+    """Change rows the way the services do, one save() each, then store what the
+    listing rule and the search derive from their profiles (services.listing_changed)."""
+    changed = set()
     for obj in queryset.all():
         for name, value in fields.items():
             setattr(obj, name, value)
         obj.save()
+        changed.add(obj.pk if isinstance(obj, Profile) else obj.profile_id)
+    listing_changed(*changed)
+
+
+def changed(*profiles) -> None:
+    """After a test changed profiles, their links, locations or credentials through the ORM,
+    as a service does: store what the listing rule and the search derive from them."""
+    listing_changed(*profiles)

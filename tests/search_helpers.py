@@ -48,3 +48,58 @@ def queries_of(client, path: str, params: dict | None = None):
         response = client.get(path, params or {})
     rings = sum(RING_MARK in query["sql"] for query in captured.captured_queries)
     return response, len(captured) - rings, rings
+
+
+def expected_search_rows(profiles=None) -> dict:
+    """The search rows the domain tables call for, worked out here from the profiles, their
+    links and locations (not by directory/search/rows.py): location id -> row values."""
+    from directory.models import Profile
+    from directory.search.terms import OPTION_TERMS, gender_term, option_term, vocabulary_term
+
+    profiles = Profile.objects.all() if profiles is None else profiles
+    expected = {}
+    for profile in profiles.filter(listed_until__isnull=False).prefetch_related(
+        "locations", "services", "phases", "care_settings", "cancer_types", "languages"
+    ):
+        terms = {
+            vocabulary_term(relation, entry.pk)
+            for relation in ("services", "phases", "care_settings", "cancer_types", "languages")
+            for entry in getattr(profile, relation).all()
+        }
+        terms |= {option_term(field) for field in OPTION_TERMS if getattr(profile, field)}
+        if profile.gender:
+            terms.add(gender_term(profile.gender))
+        for location in profile.locations.all():
+            expected[location.pk] = (
+                profile.pk,
+                location.published_latitude,
+                location.published_longitude,
+                profile.listed_until,
+                location.travel_radius_miles if profile.visits_home else None,
+                terms,
+            )
+    return expected
+
+
+def stored_search_rows(profiles=None) -> dict:
+    from directory.models import SearchRow
+
+    rows = SearchRow.objects.all() if profiles is None else SearchRow.objects.filter(profile__in=profiles)
+    stored = {}
+    for row in rows:
+        assert row.terms.startswith(" ") and row.terms.endswith(" "), row.terms
+        stored[row.location_id] = (
+            row.profile_id,
+            row.published_latitude,
+            row.published_longitude,
+            row.listed_until,
+            row.home_radius_miles,
+            set(row.terms.split()),
+        )
+    return stored
+
+
+def assert_search_rows_match(profiles=None) -> None:
+    """One search row per location of each profile with a stored listing, holding what its
+    profile, links and location say, and no other row."""
+    assert stored_search_rows(profiles) == expected_search_rows(profiles)

@@ -195,14 +195,14 @@ def test_the_api_runs_a_fixed_number_of_queries(client, reviewer, django_assert_
     # Besides the rings: 1 the search edition (directory/search/cache.py), 2 the
     # vocabularies the filter validates against (one UNION; kept afterwards), 3 the
     # largest travel radius (kept afterwards), 4 the page's profiles, 5 their locations,
-    # 6 their verified credentials (services and languages: from the stored bits and the
-    # kept vocabularies, directory/search/cards.py).
+    # 6 their verified credentials, 7 their services, languages and other links (one UNION,
+    # named from the kept vocabularies, directory/search/cards.py).
     # The matches' ids and distances (at most MAX_RESULTS + 1) come from one statement per
     # ring, as far as the rows found say: 1 mile, then (20 found) 10 miles, then 25 with
     # the home-visit areas beyond.
     response, others, rings = queries_of(client, API, search)
     body = response.json()
-    assert (others, rings) == (6, {1: 2, 20: 3}[results])
+    assert (others, rings) == (7, {1: 2, 20: 3}[results])
     assert len(body["results"]) == results
     # The same search again: the answer is cached for the edition, only the edition is read.
     with django_assert_num_queries(1):

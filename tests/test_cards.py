@@ -11,8 +11,7 @@ from directory.listing import valid_on_q
 from directory.models import Credential, Language, Profile, Service
 from directory.search.cache import edition_for_request
 from directory.search.cards import load_card_parts
-from directory.search.facets import MAX_BIT
-from tests.factories import add_credential, add_location, make_reviewer
+from tests.factories import add_credential, add_location, changed, make_reviewer
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -72,17 +71,18 @@ def test_credentials_come_licence_first_then_oncology_training_latest_check_firs
     assert card(loaded) == reference(profile)
 
 
-def test_an_entry_whose_id_does_not_fit_in_the_bits_is_read_from_the_link_table(django_assert_num_queries):
+def test_a_card_names_every_link_of_a_vocabulary_of_any_size_in_one_query(django_assert_num_queries):
     profile = listed(languages=("en",))
     add_location(profile, latitude=40.76, longitude=-73.98)
-    far = Language.objects.create(pk=MAX_BIT + 5, name="Zz Test language", slug="zz-test", code="x-zz", position=99)
+    far = Language.objects.create(pk=1005, name="Zz Test language", slug="zz-test", code="x-zz", position=99)
     profile.languages.add(far)
+    changed(profile)
     loaded = Profile.objects.get(pk=profile.pk)
     load_card_parts([loaded])  # the vocabularies are cached for the edition from here on
     assert [language.code for language in loaded.card_languages] == ["en", "x-zz"]
     assert card(loaded) == reference(profile)
-    # As in a search request: the edition, then locations, credentials and the one link
-    # table that needs it; services come from the bits, vocabularies from the cache.
+    # As in a search request: the edition, then locations, credentials and every
+    # vocabulary's links in one UNION, named from the vocabularies kept for the edition.
     fresh = Profile.objects.get(pk=profile.pk)
     with django_assert_num_queries(4), edition_for_request():
         load_card_parts([fresh])

@@ -10,7 +10,15 @@ from devtools.demo.people import create_demo_people
 from directory import services
 from directory.listing import is_listed, reasons_not_listed
 from directory.models import Credential, Location, Profile
-from tests.factories import add_credential, days_from_today, make_listed_profile, make_reviewer, make_user, save_all
+from tests.factories import (
+    add_credential,
+    changed,
+    days_from_today,
+    make_listed_profile,
+    make_reviewer,
+    make_user,
+    save_all,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +88,7 @@ def test_the_dashboard_says_in_plain_words_why_a_profile_is_not_listed(client, b
     user = make_user()
     profile = make_listed_profile(user)
     break_it(profile)
+    changed(profile)  # as the services do after a change; a no-op after a service's own
     profile = Profile.objects.get(pk=profile.pk)
 
     assert [reason.code for reason in reasons_not_listed(profile)] == [code]
@@ -149,6 +158,7 @@ def test_a_licence_expiring_today_still_lists_and_one_that_expired_yesterday_doe
     today = timezone.localdate()
     licence.expires_on = today
     licence.save()
+    changed(profile)
     assert is_listed(profile, today=today)
     assert Profile.objects.listed(today=today).filter(pk=profile.pk).exists()
     tomorrow = today + timedelta(days=1)

@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from directory.models import CancerType, Enquiry, Phase
 from directory.search.words import refresh_search_text
-from tests.factories import make_listed_profile
+from tests.factories import changed, make_listed_profile
 from tests.mail_helpers import run_tasks
 
 MESSAGE = "After my mastectomy I have lymphedema in my right arm and I start radiotherapy on Monday."
@@ -124,6 +124,7 @@ def listed_therapist():
     profile.phases.set(Phase.objects.filter(slug__in=("active-treatment", "after-surgery")))
     profile.cancer_types.set(CancerType.objects.filter(slug="breast"))
     refresh_search_text(profile)
+    changed(profile)
     return profile
 
 

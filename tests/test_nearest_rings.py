@@ -10,7 +10,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from directory.models import Profile
-from directory.search.nearest import DISTANCE_BANDS_MILES, Copy, bits_copy, listed_copy
+from directory.search.nearest import DISTANCE_BANDS_MILES, RowTest, any_term, listed_on
+from directory.search.terms import option_term, vocabulary_term
 from tests.factories import add_credential, add_location, make_reviewer
 from tests.search_helpers import BROOKLYN, NYC_10001, listed
 
@@ -50,27 +51,34 @@ def test_rings_give_the_plain_query_rows_in_its_order(synthetic):
             for latitude, longitude in POINTS:
                 expected = plain_rows(listed_profiles, latitude, longitude, miles, limit)
                 assert_same_rows(listed_profiles.nearest(latitude, longitude, miles, limit), expected)
-                # As a search by place alone runs it: from the copies alone, within the largest travel radius.
+                # As a search by place alone runs it: from the search rows alone, within the largest travel radius.
                 found = listed_profiles.nearest(
-                    latitude, longitude, miles, limit, copies=copies(), only_copies=True, home_reach=reach
+                    latitude, longitude, miles, limit, tests=row_tests(), only_rows=True, home_reach=reach
                 )
                 assert_same_rows(found, expected)
 
 
 def test_rings_respect_the_other_filters(synthetic):
     narrowed = Profile.objects.listed().filter(accepting_new_clients=True, visits_practice=True)
+    options = (any_term([option_term("accepting_new_clients")]), any_term([option_term("visits_practice")]))
     for latitude, longitude in POINTS:
+        expected = plain_rows(narrowed, latitude, longitude, 25, 201)
         found = narrowed.nearest(latitude, longitude, 25, 201)
-        assert_same_rows(found, plain_rows(narrowed, latitude, longitude, 25, 201))
+        assert_same_rows(found, expected)
         assert all(Profile.objects.get(pk=row.pk).accepting_new_clients for row in found)
+        # The same filters as terms of the search rows, with no profile opened.
+        assert_same_rows(
+            narrowed.nearest(latitude, longitude, 25, 201, tests=row_tests(*options), only_rows=True), expected
+        )
 
 
-def copies(**wanted) -> tuple[Copy, ...]:
-    """The tests on location rows' copies for listed profiles with any of these vocabulary ids, per relation."""
-    return (listed_copy(), *(bits_copy(relation, ids) for relation, ids in wanted.items()))
+def row_tests(*more: RowTest, **wanted) -> tuple[RowTest, ...]:
+    """The search rows' tests for listed profiles with any of these vocabulary ids, per relation."""
+    terms = [any_term(vocabulary_term(relation, pk) for pk in ids) for relation, ids in wanted.items()]
+    return (listed_on(), *terms, *more)
 
 
-def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_plain_rows(synthetic):
+def test_rings_test_the_terms_of_the_search_rows_and_still_give_the_plain_rows(synthetic):
     from directory.models import Language, Phase, Service
 
     services = list(Service.objects.order_by("pk").values_list("slug", "pk"))
@@ -78,47 +86,48 @@ def test_rings_test_the_filter_bits_copied_onto_locations_and_still_give_the_pla
     spanish = Language.objects.get(slug="es")
     narrowed = [
         (
-            Profile.objects.listed().with_any("services", [services[1][0]], ids=[services[1][1]]),
-            copies(services=[services[1][1]]),
+            Profile.objects.listed().with_any("services", [services[1][0]]),
+            row_tests(services=[services[1][1]]),
         ),
         (
             Profile.objects.listed()
-            .with_any("services", [slug for slug, _ in services[:3]], ids=[pk for _, pk in services[:3]])
-            .with_any("phases", [phases[0][0]], ids=[phases[0][1]])
-            .with_any("languages", ["es"], ids=[spanish.pk]),
-            copies(services=[pk for _, pk in services[:3]], phases=[phases[0][1]], languages=[spanish.pk]),
+            .with_any("services", [slug for slug, _ in services[:3]])
+            .with_any("phases", [phases[0][0]])
+            .with_any("languages", ["es"]),
+            row_tests(services=[pk for _, pk in services[:3]], phases=[phases[0][1]], languages=[spanish.pk]),
         ),
     ]
-    for queryset, locations in narrowed:
+    for queryset, tests in narrowed:
         for latitude, longitude in POINTS:
             for miles in (10, 100):
                 expected = plain_rows(queryset, latitude, longitude, miles, 201)
-                found = queryset.nearest(latitude, longitude, miles, 201, copies=locations)
+                found = queryset.nearest(latitude, longitude, miles, 201, tests=tests)
                 assert_same_rows(found, expected)
-                # The copies are these searches' every condition: the rings need not open a profile.
-                found = queryset.nearest(latitude, longitude, miles, 201, copies=locations, only_copies=True)
+                # The row tests are these searches' every condition: the rings need not open a profile.
+                found = queryset.nearest(latitude, longitude, miles, 201, tests=tests, only_rows=True)
                 assert_same_rows(found, expected)
 
 
 @pytest.mark.parametrize(
-    ("query", "only_copies"),
+    ("query", "only_rows"),
     [
         ({"near": "10001"}, True),
         ({"near": "10001", "service": "lymphedema-therapy", "language": "es", "sort": "distance"}, True),
         ({"near": "10001", "q": "lymphedema spanish"}, True),
-        ({"near": "10001", "accepting": "on"}, False),
-        ({"near": "10001", "gender": "woman"}, False),
-        ({"near": "10001", "visit": "home"}, False),
+        ({"near": "10001", "accepting": "on"}, True),
+        ({"near": "10001", "gender": "woman", "accessible": "on", "sliding_scale": "on"}, True),
+        ({"near": "10001", "visit": ["home", "hospital"]}, True),
         ({"near": "10001", "q": "gentle"}, False),
         ({"near": "10001", "q": "lymphedema gentle"}, False),
+        ({"near": "10001", "q": "!!"}, False),
     ],
 )
-def test_only_a_search_by_place_and_vocabularies_leaves_the_profile_rows_closed(query, only_copies):
+def test_only_a_search_for_words_as_text_opens_the_profile_rows(query, only_rows):
     from directory.search.filterset import TherapistFilter
 
-    search = TherapistFilter(QueryDict(urlencode(query)), queryset=Profile.objects.listed())
+    search = TherapistFilter(QueryDict(urlencode(query, doseq=True)), queryset=Profile.objects.listed())
     assert search.is_valid(), search.errors
-    assert search.copies_hold_everything() is only_copies
+    assert search.rows_hold_everything() is only_rows
 
 
 def test_a_queryset_combined_with_or_gives_the_plain_rows(synthetic):
@@ -127,60 +136,66 @@ def test_a_queryset_combined_with_or_gives_the_plain_rows(synthetic):
     from directory.models import Service
 
     first, second = Service.objects.order_by("pk").values_list("slug", "pk")[:2]
-    either = Profile.objects.listed().with_any("services", [first[0]], ids=[first[1]]) | Profile.objects.listed(
+    either = Profile.objects.listed().with_any("services", [first[0]]) | Profile.objects.listed(
         today=timezone.localdate() + timedelta(days=400)
-    ).with_any("services", [second[0]], ids=[second[1]])
+    ).with_any("services", [second[0]])
     for latitude, longitude in POINTS:
         assert_same_rows(
             either.nearest(latitude, longitude, 100, 201), plain_rows(either, latitude, longitude, 100, 201)
         )
 
 
-def test_the_rings_test_the_copies_on_locations_and_still_the_profile_itself():
-    from directory.models import Location, Service
+def test_the_rings_test_the_search_rows_and_still_the_profile_itself():
+    from directory.models import SearchRow, Service
 
     reviewer = make_reviewer()
     profile = listed(BROOKLYN, reviewer=reviewer)
     service = profile.services.first()
     other = Service.objects.exclude(profiles=profile).first()
-    wants = Profile.objects.listed().with_any("services", [service.slug], ids=[service.pk])
-    wants_other = Profile.objects.listed().with_any("services", [other.slug], ids=[other.pk])
-    wants_copies, wants_other_copies = copies(services=[service.pk]), copies(services=[other.pk])
-    assert [row.pk for row in wants.nearest(*NYC_10001, 25, 10, copies=wants_copies)] == [profile.pk]
-    # A copy that says "no" keeps the location out: the rings read the copies.
-    Location.objects.filter(profile=profile).update(service_bits=0)
-    assert wants.nearest(*NYC_10001, 25, 10, copies=wants_copies) == []
-    # A copy that says "yes" lists nobody: the profile's own row is tested too.
-    Location.objects.filter(profile=profile).update(service_bits=(1 << 63) - 1)
-    assert wants_other.nearest(*NYC_10001, 25, 10, copies=wants_other_copies) == []
-    Location.objects.filter(profile=profile).update(listed_until=None, service_bits=1 << service.pk)
-    assert wants.nearest(*NYC_10001, 25, 10, copies=wants_copies) == []
+    wants = Profile.objects.listed().with_any("services", [service.slug])
+    wants_other = Profile.objects.listed().with_any("services", [other.slug])
+    wants_tests, wants_other_tests = row_tests(services=[service.pk]), row_tests(services=[other.pk])
+    assert [row.pk for row in wants.nearest(*NYC_10001, 25, 10, tests=wants_tests)] == [profile.pk]
+    # A row that says "no" keeps the location out: the rings read the rows.
+    SearchRow.objects.filter(profile=profile).update(terms=" ")
+    assert wants.nearest(*NYC_10001, 25, 10, tests=wants_tests) == []
+    # A row that says "yes" lists nobody: the profile's own row is tested too.
+    SearchRow.objects.filter(profile=profile).update(terms=f" {vocabulary_term('services', other.pk)} ")
+    assert wants_other.nearest(*NYC_10001, 25, 10, tests=wants_other_tests) == []
+    SearchRow.objects.filter(profile=profile).update(
+        listed_until=timezone.localdate().replace(year=2000), terms=f" {vocabulary_term('services', service.pk)} "
+    )
+    assert wants.nearest(*NYC_10001, 25, 10, tests=wants_tests) == []
 
 
-def test_the_search_tests_only_copies_every_location_of_its_matches_has(synthetic):
-    """TherapistFilter.copies hold for each location of each match, and its
+def test_the_search_tests_only_what_every_search_row_of_its_matches_holds(synthetic):
+    """TherapistFilter.row_tests hold for each search row of each match, and its
     nearest-first rows are the plain query's."""
-    from directory.models import Location, Service
+    from directory.models import SearchRow, Service
     from directory.search.filterset import TherapistFilter
 
     services = list(Service.objects.order_by("pk").values_list("slug", flat=True)[:3])
     searches = [
         {"near": "10001", "radius": "25"},
         {"near": "10001", "radius": "100", "service": services[:2], "language": ["es"]},
+        {"near": "10001", "radius": "100", "accepting": "on", "visit": ["home", "hospital"], "gender": "woman"},
         {"near": "10001", "radius": "250", "q": f"{services[2].replace('-', ' ')} massage"},
     ]
     for parameters in searches:
         search = TherapistFilter(QueryDict(urlencode(parameters, doseq=True)), queryset=Profile.objects.listed())
         assert search.is_valid(), search.errors
         matches = search.without_place()
-        tests = search.copies()
+        tests = search.row_tests()
         assert len(tests) >= 1 + ("service" in parameters)
         condition = Q()
         for test in tests:
             condition &= test.q()
-        of_matches = Location.objects.filter(profile__in=matches)
+        of_matches = SearchRow.objects.filter(profile__in=matches)
         assert of_matches.exists()
         assert of_matches.filter(condition).count() == of_matches.count()
+        # Where they are the whole search, no other profile's rows pass them all.
+        others = SearchRow.objects.filter(condition).exclude(profile__in=matches)
+        assert others.exists() is not search.rows_hold_everything()
         place = search.place
         miles = float(parameters["radius"])
         assert_same_rows(search.nearest(miles, 201), plain_rows(matches, place.latitude, place.longitude, miles, 201))
@@ -210,6 +225,7 @@ def assert_profile_locked_before(statements: list[str], table: str) -> None:
 
 
 def test_changes_to_a_location_lock_its_profile_before_writing(postgresql):
+    from directory import services
     from directory.models import Location
 
     profile = listed(BROOKLYN, reviewer=make_reviewer())
@@ -218,8 +234,8 @@ def test_changes_to_a_location_lock_its_profile_before_writing(postgresql):
     assert_profile_locked_before(statements_of(location.save), '"directory_location"')
     extra = add_location(profile, latitude=40.70, longitude=-73.99)
     assert_profile_locked_before(statements_of(extra.delete), '"directory_location"')
-    # A QuerySet's delete() calls no delete(): the pre_delete signal takes the lock.
-    deleting = Location.objects.filter(profile=profile).delete
+    # Many at once, through the service.
+    deleting = lambda: services.remove_locations(Location.objects.filter(profile=profile))  # noqa: E731
     assert_profile_locked_before(statements_of(deleting), '"directory_location"')
 
 
@@ -325,32 +341,37 @@ def test_the_next_ring_reaches_as_far_as_the_rows_found_say():
 
 
 def test_a_longer_travel_radius_is_seen_by_the_next_search():
+    from directory import services
     from directory.search.filterset import largest_travel_radius
 
     reviewer = make_reviewer()
     profile = listed(BROOKLYN, display_name="Travelling Tam", reviewer=reviewer, visits_home=True)
     location = profile.locations.get()
     location.travel_radius_miles = 60
-    location.save()
+    services.save_location(location=location)
     assert largest_travel_radius() == 60
     location.travel_radius_miles = 120
-    location.save()  # a new search edition
+    services.save_location(location=location)  # a new search edition
     assert largest_travel_radius() == 120
 
 
-def test_an_entry_whose_id_does_not_fit_in_the_bits_is_tested_on_the_links(client):
+def test_a_vocabulary_of_any_size_is_searched_from_the_search_rows(client):
+    from directory import services
     from directory.models import Language
-    from directory.search.facets import MAX_BIT
     from directory.search.filterset import TherapistFilter
 
     reviewer = make_reviewer()
     speaker = listed(display_name="Zed Speaker", reviewer=reviewer, languages=("en",))
     listed(display_name="Other Person", reviewer=reviewer, languages=("en",))
-    far = Language.objects.create(pk=MAX_BIT + 5, name="Zz Test language", slug="zz-test", code="x-zz", position=99)
+    # Ids far past any bit of a 64-bit integer, and one a prefix of the other.
+    far = Language.objects.create(pk=1005, name="Zz Test language", slug="zz-test", code="x-zz", position=99)
+    Language.objects.create(pk=100, name="Yy Test language", slug="yy-test", code="x-yy", position=98)
     speaker.languages.add(far)
+    services.listing_changed(speaker)
     search = TherapistFilter(QueryDict("near=10001&language=zz-test"), queryset=Profile.objects.listed())
     assert search.is_valid(), search.errors
-    # No bits hold it: the rings must open the profiles and test their links.
-    assert search.copies_hold_everything() is False
+    assert search.rows_hold_everything() is True
     html = client.get("/therapists/", {"near": "10001", "language": "zz-test"}).content.decode()
     assert "Zed Speaker" in html and "Other Person" not in html
+    html = client.get("/therapists/", {"near": "10001", "language": "yy-test"}).content.decode()
+    assert "Zed Speaker" not in html and "Other Person" not in html

@@ -8,11 +8,12 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
+from directory import services
 from directory.models import Credential, Language, Profile
 from directory.search.cache import current_edition
 from directory.services import suspend_profile
 from guides.models import Guide
-from tests.factories import make_listed_profile, make_reviewer, make_user, save_all
+from tests.factories import changed, make_listed_profile, make_reviewer, make_user, save_all
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +60,10 @@ def test_an_edit_to_what_a_card_shows_replaces_the_cached_page(client, reviewer,
     profile = listed(display_name="Editing Eve", reviewer=reviewer, languages=("en",))
     assert "<dt>Languages</dt> <dd>English</dd>" in client.get(SEARCH, {"near": "10001"}).content.decode()
     profile.languages.add(Language.objects.get(code="es"))
+    services.save_profile(profile=profile, actor=profile.user, changed_fields=["languages"])
     assert "<dt>Languages</dt> <dd>English, Spanish</dd>" in client.get(SEARCH, {"near": "10001"}).content.decode()
     profile.headline = "Gentle work after surgery"
-    profile.save()
+    services.save_profile(profile=profile, actor=profile.user, changed_fields=["headline"])
     assert "Gentle work after surgery" in client.get(SEARCH, {"near": "10001"}).content.decode()
 
 
@@ -106,11 +108,12 @@ def test_a_card_is_made_again_the_next_day_and_after_a_change(client, reviewer, 
         assert cards([profile.pk])[profile.pk].name == "Daily Dee"
     # Credentials lapse at midnight: the next day's card is made afresh.
     tomorrow = timezone.localdate() + timedelta(days=1)
-    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow), django_assert_num_queries(5):
-        # The edition (read twice outside a request), the profile, its locations and credentials.
+    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow), django_assert_num_queries(6):
+        # The edition (read twice outside a request), the profile, its locations, credentials and links.
         cards([profile.pk])
     profile.display_name = "Daily Dot"
     profile.save()
+    changed(profile)
     assert cards([profile.pk])[profile.pk].name == "Daily Dot"
     settings.SEARCH_CARD_CACHE_SECONDS = 0
     caches["cards"].clear()

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from directory import services
 from directory.models import Credential
-from tests.factories import add_credential, add_location, make_profile, make_user, save_all
+from tests.factories import add_credential, add_location, make_profile, make_reviewer, make_user, save_all
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +101,7 @@ def test_anyone_not_listed_gets_404(client, therapist, state):
         add_credential(profile, Credential.Kind.LICENCE)
         slug = profile.slug
     elif state == "suspended":
-        therapist.suspended_at = timezone.now()
-        therapist.save()
+        services.suspend_profile(profile=therapist, reviewer=make_reviewer(), reason="Looking into a complaint.")
         slug = therapist.slug
     else:
         save_all(

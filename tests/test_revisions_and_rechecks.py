@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from directory import jurisdictions
 from directory.models import Credential, CredentialReminder, Profile, VerificationEvent
-from tests.factories import days_from_today, make_listed_profile, make_user
+from tests.factories import changed, days_from_today, make_listed_profile, make_user
 from tests.mail_helpers import run_tasks
 from tests.review_helpers import decide, make_mfa_reviewer, sign_in, signed_in_reviewer
 from tests.therapist_helpers import profile_data
@@ -172,6 +172,7 @@ def test_a_recheck_is_a_decision_recorded_as_an_event(client):
     licence = verified_licence(client)
     licence.recheck_due_on = days_from_today(-31)
     licence.save()
+    changed(licence.profile)
     assert not is_listed(licence.profile)
     response = client.post(f"/review/credentials/{licence.pk}/recheck/", {**RECHECK, "method": "document"})
     assert response.status_code == 400

@@ -340,25 +340,25 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, reviewer, django
     search = {"near": "10001", "service": "oncology-massage", "language": "en", "phase": "survivorship"}
     # Besides the nearest-first rings: 1 the search edition, 2 the vocabularies for the
     # filter form (one UNION; kept afterwards), 3 the largest travel radius (kept
-    # afterwards), 4 the page's profiles, 5 their locations, 6 their verified credentials
-    # (services and languages: from the stored bits and the kept vocabularies,
-    # directory/search/cards.py), 7 the guides beside the results, 8 their services and
-    # phases (guides/selection.py). The rings: 1 mile, then as far
+    # afterwards), 4 the page's profiles, 5 their locations, 6 their verified credentials,
+    # 7 their services, languages and other links (one UNION, named from the kept
+    # vocabularies, directory/search/cards.py), 8 the guides beside the results, 9 their
+    # services and phases (guides/selection.py). The rings: 1 mile, then as far
     # as the rows found there say (1 found: straight to 25 miles with the home-visit
     # areas beyond; 20 found: 10 miles first).
     ring_statements = {1: 2, 20: 3}[results]
     response, others, rings = queries_of(client, SEARCH, search)
-    assert (others, rings) == (8, ring_statements)
+    assert (others, rings) == (9, ring_statements)
     assert len(names_in(response)) == results
     # The same search, not cached as a page: the vocabularies, the guides and the rendered cards are.
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
     response, others, rings = queries_of(client, SEARCH, search)
     assert (others, rings) == (1, ring_statements)
     assert len(names_in(response)) == results
-    # Nor the cards: the page's profiles, locations and credentials are read again.
+    # Nor the cards: the page's profiles, locations, credentials and links are read again.
     settings.SEARCH_CARD_CACHE_SECONDS = 0
     response, others, rings = queries_of(client, SEARCH, search)
-    assert (others, rings) == (4, ring_statements)
+    assert (others, rings) == (5, ring_statements)
     assert len(names_in(response)) == results
     settings.SEARCH_CARD_CACHE_SECONDS = 600
     # Cached as a page: only the edition is read.

@@ -262,6 +262,6 @@ def test_carrying_the_search_adds_no_query_to_the_results_page(client, django_as
     caches["cards"].clear()  # but not the cards: they are made again
     # 1 the search edition, 2-3 the matches' ids and distances (one query per ring:
     # 1 mile, then 25 with the home visits from beyond), 4 the page's profiles,
-    # 5 locations, 6 verified credentials
-    with django_assert_num_queries(6):
+    # 5 locations, 6 verified credentials, 7 their vocabulary links
+    with django_assert_num_queries(7):
         client.get(SEARCH, {"near": "10001", "radius": "25", "service": "oncology-massage"})

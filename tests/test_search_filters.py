@@ -6,7 +6,7 @@ import pytest
 
 from directory.models import CancerType, CareSetting, Credential, Profile
 from directory.search.filterset import TherapistFilter
-from tests.factories import make_reviewer, save_all
+from tests.factories import changed, make_reviewer, save_all
 from tests.search_helpers import listed
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def people():
     )
     mld.cancer_types.set(CancerType.objects.filter(slug="breast"))
     mld.care_settings.set(CareSetting.objects.filter(slug="hospice"))
+    changed(mld)
     reflex = listed(
         display_name="Rafe",
         reviewer=reviewer,
@@ -59,6 +60,7 @@ def people():
     )
     reflex.cancer_types.set(CancerType.objects.filter(slug="prostate"))
     reflex.care_settings.set(CareSetting.objects.filter(slug="hospital"))
+    changed(reflex)
     listed(
         display_name="Noor",
         reviewer=reviewer,

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from devtools.demo.people import create_demo_people
+from directory import services
 from directory.listing import listed_q, refresh_listing
-from directory.models import Credential, Location, Profile
-from directory.search.facets import FACETS
-from tests.factories import add_credential, add_location, make_listed_profile, make_profile, make_reviewer
+from directory.models import Credential, Location, Profile, SearchRow
+from tests.factories import add_credential, add_location, changed, make_listed_profile, make_profile, make_reviewer
+from tests.search_helpers import assert_search_rows_match, stored_search_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +25,7 @@ def assert_stored_matches_rule():
         stored = set(Profile.objects.listed(today=day).values_list("pk", flat=True))
         full = set(Profile.objects.filter(listed_q(day)).values_list("pk", flat=True))
         assert stored == full, f"{offset} days from today"
-    assert_locations_copy_their_profiles()
-
-
-COPIED = ("listed_until", *FACETS.values())
-
-
-def assert_locations_copy_their_profiles():
-    """Each location holds its profile's listing date and filter bits (listing.copy_to_locations)."""
-    stored = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED)}
-    for row in Location.objects.values_list("profile_id", *COPIED):
-        assert row[1:] == stored[row[0]], row[0]
+    assert_search_rows_match()
 
 
 def test_the_stored_listing_matches_the_rule_on_every_demo_profile_on_many_days():
@@ -72,39 +63,41 @@ def test_the_stored_listing_matches_the_rule_on_random_profiles():
 
 
 def test_every_change_the_rule_reads_updates_the_stored_listing():
+    """Each change followed by what a service does after it (services.listing_changed)."""
     profile = make_listed_profile()
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
     training = profile.credentials.get(kind=Credential.Kind.ONCOLOGY_TRAINING)
-    training.status = Credential.Status.WITHDRAWN
-    training.save()
+    services.withdraw_credential(credential=training, actor=profile.user)
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
     training.status = Credential.Status.VERIFIED
     training.save()
+    changed(profile)
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
     profile.services.clear()
+    changed(profile)
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
     profile.services.add(1)
+    services.save_profile(profile=profile, actor=profile.user)
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
-    Location.objects.filter(profile=profile).delete()
+    services.remove_locations(Location.objects.filter(profile=profile))
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
-    add_location(profile)
+    assert_search_rows_match()
+    services.save_location(location=Location(profile=profile, city="Albany", latitude=42.65, longitude=-73.75))
     assert Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
-    profile.suspended_at = timezone.now()
-    profile.save()
+    services.suspend_profile(profile=profile, reviewer=make_reviewer(), reason="A complaint is being looked into.")
     assert not Profile.objects.listed().filter(pk=profile.pk).exists()
-    assert_locations_copy_their_profiles()
+    assert_search_rows_match()
 
 
 def test_refreshing_everything_changes_nothing_that_was_kept_in_step():
@@ -135,16 +128,19 @@ def test_refresh_listings_repairs_what_was_changed_behind_the_apps_back():
     from directory.search.cache import current_edition
 
     create_demo_people()
-    before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED, "last_verified_on")}
+    before = {row[0]: row[1:] for row in Profile.objects.values_list("pk", "listed_until", "last_verified_on")}
+    rows_before = stored_search_rows()
     edition_before = current_edition()
-    # As a restore or SQL typed by hand could leave them: no signal runs for update().
-    Profile.objects.update(listed_until=None, service_bits=0, last_verified_on=None)
-    Location.objects.update(listed_until=None, language_bits=0)
+    # As a restore or SQL typed by hand could leave them, behind the services' back.
+    Profile.objects.update(listed_until=None, last_verified_on=None)
+    SearchRow.objects.filter(pk__in=list(rows_before)[::2]).delete()
+    SearchRow.objects.update(terms=" ")
     assert not Profile.objects.listed().exists()
     out = StringIO()
     call_command("refresh_listings", stdout=out)
-    assert {row[0]: row[1:] for row in Profile.objects.values_list("pk", *COPIED, "last_verified_on")} == before
-    assert_locations_copy_their_profiles()
+    assert {row[0]: row[1:] for row in Profile.objects.values_list("pk", "listed_until", "last_verified_on")} == before
+    assert stored_search_rows() == rows_before
+    assert_search_rows_match()
     # A search edition past any used before a restore: nothing cached under old numbers is read again.
     assert current_edition() >= max(edition_before + 1, int(time.time()) - 60)
     assert f"Search edition {current_edition():,}." in out.getvalue()

@@ -9,7 +9,7 @@ from directory.geo import spelling, units
 from directory.models import Location, SearchEdition
 from directory.search import understand
 from directory.search.filterset import VOCABULARY_MODELS, vocabulary_entries
-from tests.factories import make_reviewer
+from tests.factories import changed, make_reviewer
 from tests.search_helpers import BROOKLYN, listed
 
 pytestmark = pytest.mark.django_db
@@ -120,15 +120,17 @@ def test_the_page_and_the_api_say_did_you_mean_for_a_misspelt_place(client):
 def therapists(reviewer):
     listed(display_name="Ana Ruiz", reviewer=reviewer, languages=("es",), services=("lymphedema-therapy",))
     listed(display_name="Beto Cruz", reviewer=reviewer, languages=("es", "en"), services=("reflexology",))
-    listed(
+    cleo = listed(
         BROOKLYN,
         display_name="Cleo Marsh",
         reviewer=reviewer,
         languages=("en",),
         services=("manual-lymphatic-drainage", "lymphedema-therapy"),
-    ).cancer_types.set([])
+    )
+    cleo.cancer_types.set([])
     breast = listed(display_name="Dara Finch", reviewer=reviewer, services=("oncology-massage",))
     breast.cancer_types.set(breast.cancer_types.model.objects.filter(slug="breast"))
+    changed(cleo, breast)
 
 
 @pytest.mark.parametrize(
@@ -179,6 +181,7 @@ def test_the_filter_count_counts_filters_not_words(client, therapists):
 def test_the_fallback_leaves_out_home_visitors_whose_area_does_not_reach_the_place(client, reviewer):
     home_only = listed(BROOKLYN, display_name="Hana Home", reviewer=reviewer, visits_practice=False, visits_home=True)
     Location.objects.filter(profile=home_only).update(travel_radius_miles=8)
+    changed(home_only)
     listed(BROOKLYN, display_name="Pria Practice", reviewer=reviewer)
     html = client.get(SEARCH, {"near": "19103", "radius": "25"}).content.decode()
     assert "Hana Home" not in html
@@ -189,6 +192,7 @@ def test_the_fallback_leaves_out_home_visitors_whose_area_does_not_reach_the_pla
 def test_a_home_visitor_whose_area_reaches_the_place_is_among_the_results(client, reviewer):
     home_only = listed(BROOKLYN, display_name="Hana Home", reviewer=reviewer, visits_practice=False, visits_home=True)
     Location.objects.filter(profile=home_only).update(travel_radius_miles=100)
+    changed(home_only)
     html = client.get(SEARCH, {"near": "19103", "radius": "25"}).content.decode()
     assert names_in(client.get(SEARCH, {"near": "19103", "radius": "25"})) == ["Hana Home"]
     assert "Visits homes in your area" in html

@@ -43,6 +43,7 @@ from directory.models import (
     Phase,
     Profile,
     SearchEdition,
+    SearchRow,
     Service,
     VerificationEvent,
 )
@@ -625,6 +626,7 @@ def remove_synthetic_therapists() -> int:
             getattr(Profile, name).through.objects.filter(profile_id__in=profile_ids)._raw_delete("default")
         CredentialReminder.objects.filter(credential__profile__in=profile_ids).delete()
         Credential.objects.filter(profile_id__in=profile_ids)._raw_delete("default")
+        SearchRow.objects.filter(profile_id__in=profile_ids)._raw_delete("default")
         Location.objects.filter(profile_id__in=profile_ids)._raw_delete("default")
         Enquiry.objects.filter(profile_id__in=profile_ids)._raw_delete("default")
         Profile.objects.filter(pk__in=profile_ids)._raw_delete("default")

@@ -767,7 +767,7 @@ def _location(demo: Demo, profile: Profile) -> Location:
     else:
         city, region, postcode = demo.town, demo.region, ""
         latitude, longitude = TOWN_CENTRES[demo.town]
-    return Location.objects.create(
+    location = Location(
         profile=profile,
         address_line=demo.address_line,
         city=city,
@@ -779,6 +779,7 @@ def _location(demo: Demo, profile: Profile) -> Location:
         show_street_address=demo.show_street_address,
         travel_radius_miles=demo.travel_radius_miles,
     )
+    return services.save_location(location=location)
 
 
 def _credential(spec: Cred, profile: Profile, user: User) -> Credential:

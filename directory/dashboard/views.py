@@ -406,7 +406,7 @@ def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def location_remove(request: HttpRequest, pk: int) -> HttpResponse:
     location = _own_location(request, pk)
-    location.delete()
+    services.remove_locations(Location.objects.filter(pk=location.pk))
     messages.success(request, f"The location {location} is removed.")
     return redirect("dashboard")
 
@@ -423,7 +423,7 @@ def _location_page(request: HttpRequest, profile: Profile, location: Location | 
                 saved.profile = profile
                 saved.latitude = form.cleaned_data["latitude"]
                 saved.longitude = form.cleaned_data["longitude"]
-                saved.save()
+                services.save_location(location=saved)
                 messages.success(request, f"The location {saved} is saved.")
                 return redirect("dashboard")
             placement, choices = _place(form)

@@ -1,11 +1,9 @@
 """What a result card, a profile page or an API result shows, loaded for a page of profiles.
 
-``load_card_parts``: two queries whatever the page holds, its profiles'
-locations and their current verified credentials. Services, phases,
-settings, cancer types and languages come from the filter bits stored on each
-profile (directory/search/facets.py) and the vocabularies cached for the
-search edition, so they cost no query; an entry whose id does not fit in the
-bits is read from the link table instead.
+``load_card_parts``: three queries whatever the page holds, its profiles'
+locations, their current verified credentials and their vocabulary links
+(services, phases, settings, cancer types and languages, one UNION), named
+from the vocabularies cached for the search edition.
 
 ``result_cards``: a search page's cards. What a card shows of a therapist is
 the same in every search, so it is kept, rendered, in the "cards" cache
@@ -33,9 +31,9 @@ from directory.geo.offline import haversine_miles
 from directory.listing import recheck_current_q, valid_on_q
 from directory.models import Credential, Location, Profile
 from directory.search.cache import current_edition
-from directory.search.facets import FACETS, MAX_BIT
 from directory.search.filterset import VOCABULARY_PARAMETERS, vocabulary_entries
 from directory.search.nearest import ResultRow
+from directory.search.rows import vocabulary_links
 
 # Licence first, then oncology training, then the rest, as patients read them.
 CREDENTIAL_ORDER = (
@@ -74,15 +72,15 @@ def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> l
     for profile in profiles:
         profile.card_locations = locations[profile.pk]
         profile.verified_credentials = sorted(credentials[profile.pk], key=_credential_order)
+    linked = defaultdict(set)
+    for relation, profile_id, entry in vocabulary_links(ids):
+        linked[relation, profile_id].add(entry)
     vocabularies = vocabulary_entries()
-    for relation, bits in FACETS.items():
-        entries, attribute = vocabularies[VOCABULARY_PARAMETERS[relation]], f"card_{relation}"
-        if any(entry.pk > MAX_BIT for entry in entries):
-            _entries_from_links(profiles, relation, entries, attribute)
-            continue
+    for relation, parameter in VOCABULARY_PARAMETERS.items():
+        entries = vocabularies[parameter]
         for profile in profiles:
-            stored = getattr(profile, bits)
-            setattr(profile, attribute, [entry for entry in entries if stored >> entry.pk & 1])
+            mine = linked[relation, profile.pk]
+            setattr(profile, f"card_{relation}", [entry for entry in entries if entry.pk in mine])
     return profiles
 
 
@@ -99,19 +97,6 @@ def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
         profile.visits_your_area = row.visits_your_area
         profiles.append(profile)
     return profiles
-
-
-def _entries_from_links(profiles: list[Profile], relation: str, entries, attribute: str) -> None:
-    field = Profile._meta.get_field(relation)
-    through = field.remote_field.through
-    target = f"{field.m2m_reverse_field_name()}_id"
-    linked = defaultdict(set)
-    for profile_id, entry_id in through.objects.filter(profile_id__in=[p.pk for p in profiles]).values_list(
-        "profile_id", target
-    ):
-        linked[profile_id].add(entry_id)
-    for profile in profiles:
-        setattr(profile, attribute, [entry for entry in entries if entry.pk in linked[profile.pk]])
 
 
 def _right_to_practise_words(credential: Credential) -> str:

@@ -19,10 +19,11 @@ from django.http import QueryDict
 
 from directory.geo import offline as geo
 from directory.geo import spelling, units
-from directory.models import CancerType, CareSetting, Language, Location, Phase, Profile, Service
+from directory.models import CancerType, CareSetting, Language, Phase, Profile, SearchRow, Service
 from directory.search import understand
 from directory.search.cache import for_edition
-from directory.search.nearest import Copy, ResultRow, bits_copy, listed_copy
+from directory.search.nearest import ResultRow, RowTest, any_term, listed_on
+from directory.search.terms import gender_term, option_term, vocabulary_term
 from directory.search.words import apply_text_search
 
 PAGE_SIZE = 20
@@ -112,11 +113,11 @@ def _vocabulary_data() -> dict:
 
 
 def largest_travel_radius() -> float:
-    """The largest travel radius of any location, in miles (0 when nobody visits homes),
-    read once per search edition: every change to a location raises the edition."""
+    """The largest travel radius of any listed home-visit area, in miles (0 when there is none),
+    read once per search edition: every change to the search rows raises the edition."""
 
     def query() -> float:
-        found = Location.objects.filter(travel_radius_miles__isnull=False).aggregate(largest=Max("travel_radius_miles"))
+        found = SearchRow.objects.filter(home_radius_miles__isnull=False).aggregate(largest=Max("home_radius_miles"))
         return float(found["largest"] or 0)
 
     return for_edition("largest-travel-radius", query)
@@ -353,7 +354,7 @@ class TherapistFilter(django_filters.FilterSet):
         """The words typed: those naming a vocabulary entry as its filter, the rest as text."""
         reading = self.reading
         for relation, slugs in self.words_wanted().items():
-            queryset = queryset.with_any(relation, slugs, ids=vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
+            queryset = queryset.with_any(relation, slugs)
         if reading.rest:
             queryset = apply_text_search(queryset, reading.rest)
         elif self.form.cleaned_data.get("q") and not reading.understood:
@@ -363,7 +364,7 @@ class TherapistFilter(django_filters.FilterSet):
     def filter_vocabulary(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.with_any(name, value, ids=vocabulary_ids(VOCABULARY_PARAMETERS[name], value))
+        return queryset.with_any(name, value)
 
     def filter_visit(self, queryset, name, value):
         if not value:
@@ -428,35 +429,33 @@ class TherapistFilter(django_filters.FilterSet):
         page = paginator.get_page(number) if lenient else paginator.page(number or 1)
         return ResultPage(page, paginator.count, len(rows) > MAX_RESULTS)
 
-    def copies(self) -> tuple[Copy, ...]:
-        """What every profile this search matches has in the copies its locations hold
-        (listing.copy_to_locations): listed today, and the bits of each vocabulary filter.
-        ``nearest()`` tests them on the rows it reads from the coordinate index first.
-        The search is of listed profiles (the views give it ``Profile.objects.listed()``)."""
-        return self._copies()[0]
-
-    def _copies(self) -> tuple[tuple[Copy, ...], bool]:
-        """The copies, and whether they hold every vocabulary filter: an entry whose id
-        does not fit in the bits has none, and is tested on the profile's links."""
+    def row_tests(self) -> tuple[RowTest, ...]:
+        """The search's filters as tests on the search rows (directory/search/rows.py): listed
+        today, and for each filter chosen, or vocabulary entry the words name, any of its terms.
+        ``nearest()`` tests them on the rows it reads from the index. The search is of listed
+        profiles (the views give it ``Profile.objects.listed()``)."""
         self.is_valid()
         data = self.form.cleaned_data
+        tests = [listed_on()]
         chosen = [(relation, data.get(parameter)) for relation, parameter in VOCABULARY_PARAMETERS.items()]
-        copies, complete = [listed_copy()], True
         for relation, slugs in [*chosen, *self.words_wanted().items()]:
             if slugs:
-                copy = bits_copy(relation, vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
-                if copy is None:
-                    complete = False
-                else:
-                    copies.append(copy)
-        return tuple(copies), complete
+                ids = vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs)
+                tests.append(any_term(vocabulary_term(relation, pk) for pk in ids))
+        if data.get("gender"):
+            tests.append(any_term([gender_term(data["gender"])]))
+        if data.get("visit"):
+            tests.append(any_term(option_term(VISIT_FIELDS[choice]) for choice in data["visit"]))
+        for parameter, field in TICK_BOX_FIELDS.items():
+            if data.get(parameter):
+                tests.append(any_term([option_term(field)]))
+        return tuple(tests)
 
     def nearest(self, miles: float, limit: int, queryset=None, beyond: float = -1.0) -> list[ResultRow]:
         """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
         a narrowing of it) within ``miles`` of the place, nearest first (further than
         ``beyond`` miles, when nothing nearer can match)."""
-        copies, complete = self._copies()
-        only_copies = queryset is None and complete and self._only_vocabularies()
+        only_rows = queryset is None and self.rows_hold_everything()
         queryset = self.without_place() if queryset is None else queryset
         place = self.place
         return queryset.nearest(
@@ -464,23 +463,18 @@ class TherapistFilter(django_filters.FilterSet):
             place.longitude,
             miles,
             limit,
-            copies=copies,
+            tests=self.row_tests(),
             beyond=beyond,
-            only_copies=only_copies,
+            only_rows=only_rows,
             home_reach=largest_travel_radius(),
         )
 
-    def copies_hold_everything(self) -> bool:
-        """Whether the copies (``copies()``) are the whole search besides its place: no filter
-        but the vocabularies, each held in the bits, and no words but those naming vocabulary entries."""
-        return self._copies()[1] and self._only_vocabularies()
-
-    def _only_vocabularies(self) -> bool:
-        """No filter but the vocabularies, and no words but those naming vocabulary entries."""
+    def rows_hold_everything(self) -> bool:
+        """Whether the row tests (``row_tests()``) are the whole search besides its place:
+        true unless words are searched as text."""
+        self.is_valid()
         data = self.form.cleaned_data
-        others = [name for name, value in data.items() if value and name not in COPIED_PARAMETERS]
-        words_as_text = bool(self.reading.rest) or bool(data.get("q") and not self.reading.understood)
-        return not others and not words_as_text
+        return not self.reading.rest and not (data.get("q") and not self.reading.understood)
 
     def without_place(self):
         """The same search with no place or radius: for the nearest therapists beyond the radius."""
@@ -543,9 +537,10 @@ class TherapistFilter(django_filters.FilterSet):
 VOCABULARY_PARAMETERS = {
     each.field_name: name for name, each in TherapistFilter.base_filters.items() if each.method == "filter_vocabulary"
 }
-# What a search holds besides its filters (the place, the distance, the order, the words)
-# and the filters the copies on location rows hold (TherapistFilter.copies).
-COPIED_PARAMETERS = frozenset({"near", "radius", "sort", "q", *VOCABULARY_PARAMETERS.values()})
+# The tick box parameters and the profile field each tests.
+TICK_BOX_FIELDS = {
+    name: each.field_name for name, each in TherapistFilter.base_filters.items() if isinstance(each, TickBoxFilter)
+}
 # Parameters shown inside the folded "More filters" panel (not the place, distance or words).
 PANEL_PARAMETERS = tuple(name for name in TherapistFilter.base_filters if name not in ("near", "radius", "q"))
 # The search carried from the results to a profile, an enquiry and a guide, as one

@@ -10,11 +10,10 @@ from django.db import connections, models
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from directory.geo.offline import EARTH_RADIUS_MILES, bounding_box
-from directory.search.facets import FACETS, mask
+from directory.search.terms import term_pattern
 
 # A home-visit area counts up to this many miles from its base, whatever
 # travel radius the therapist typed: it bounds the box the index searches.
@@ -63,35 +62,36 @@ class ResultRow(NamedTuple):
     visits_your_area: bool = False
 
 
-class Copy(NamedTuple):
-    """A test on a location row's copy of one of its profile's fields (listing.copy_to_locations).
+class RowTest(NamedTuple):
+    """A test on a search row (directory/search/rows.py): ``listed_until`` on or after a day
+    (a date), or ``terms`` holding any of some terms (a tuple).
 
-    ``operator`` is ">=" or "&" (any bit in common). Every location of a
-    profile holds the same copies as the profile, so a copy that every profile
-    of a search meets can be tested on the location rows read from the
-    coordinate index, before the profiles themselves are tested.
+    Every search row of a profile holds the same listing day and terms, so the
+    rings test them on the rows they read from the index, and a search whose
+    every condition is such a test opens no profile row (``only_rows``).
     """
 
     field: str
-    operator: str
     value: object
 
     def q(self) -> Q:
-        """The same test as a filter (on a Location, or on a Profile, which holds the originals)."""
-        if self.operator == ">=":
-            return Q(**{f"{self.field}__gte": self.value})
-        return Q(GreaterThan(F(self.field).bitand(self.value), 0))
+        """The same test as a filter on search rows."""
+        if self.field == "listed_until":
+            return Q(listed_until__gte=self.value)
+        either = Q(pk__in=[])
+        for term in self.value:
+            either |= Q(terms__contains=f" {term} ")
+        return either
 
 
-def listed_copy(today: date | None = None) -> Copy:
-    """The copy of the listing rule's outcome: listed on ``today``."""
-    return Copy("listed_until", ">=", today or timezone.localdate())
+def listed_on(today: date | None = None) -> RowTest:
+    """Listed on ``today``: the stored listing rule's last day is not before it."""
+    return RowTest("listed_until", today or timezone.localdate())
 
 
-def bits_copy(relation: str, ids) -> Copy | None:
-    """Linked to any of these vocabulary entries, as a test on the copied bits (None when one does not fit)."""
-    bits = mask(ids) if relation in FACETS else None
-    return Copy(FACETS[relation], "&", bits) if bits else None
+def any_term(terms) -> RowTest:
+    """Holding any of these terms (none: nothing matches)."""
+    return RowTest("terms", tuple(terms))
 
 
 class Dialect(NamedTuple):
@@ -124,7 +124,7 @@ def _home_areas_covering(latitude: float, longitude: float) -> models.QuerySet:
     )
 
 
-# The alias of the location row whose profile a ring tests against the QuerySet.
+# The alias of the search row whose profile a ring tests against the QuerySet.
 CANDIDATE = "candidate"
 
 
@@ -132,20 +132,19 @@ class _Rings:
     """The SQL of ProfileQuerySet.nearest: one SELECT per ring, run nearest ring first.
 
     Hand-written because it is the hot path of every search with a place: the
-    QuerySet's own conditions are compiled once (an ordinary filter on the
-    primary key against the candidate row, ``RawSQL``), and each ring is a
-    short statement around them. What differs between the databases comes
-    from ``dialect()``.
+    rings read the search rows (one per location of a listed profile) in a box
+    from one index, test them (``RowTest``), and only when the search has
+    conditions the rows do not hold, test the QuerySet's own conditions, compiled
+    once (an ordinary filter on the primary key against the candidate row,
+    ``RawSQL``). What differs between the databases comes from ``dialect()``.
     """
 
     def __init__(
-        self, queryset: models.QuerySet, latitude: float, longitude: float, copies, only_copies: bool, home_reach: float
+        self, queryset: models.QuerySet, latitude: float, longitude: float, tests, only_rows: bool, home_reach: float
     ):
         connection = connections[queryset.db]
-        quote = connection.ops.quote_name
-        Location = apps.get_model("directory", "Location")
-        self.profile = quote(queryset.model._meta.db_table)
-        self.location = quote(Location._meta.db_table)
+        SearchRow = apps.get_model("directory", "SearchRow")
+        self.rows_table = connection.ops.quote_name(SearchRow._meta.db_table)
         self.dialect = dialect(connection)
         self.latitude, self.longitude = latitude, longitude
         # No home-visit area reaches further than this from its base.
@@ -153,44 +152,42 @@ class _Rings:
         lat = math.radians(latitude)
         self.point = (lat, math.cos(lat), math.radians(longitude))
         # The profile conditions (listed, filters, words) for the profile of the
-        # candidate location row, compiled once: an EXISTS per candidate. Left out
-        # when the copies hold all of them (only_copies).
+        # candidate search row, compiled once: an EXISTS per candidate. Left out
+        # when the row tests hold all of them (only_rows).
         # A fixed column reference, no input in it.
         candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
         of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
         if of_candidate.query.is_sliced or of_candidate.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
-        if only_copies:
+        if only_rows:
             self.matches: tuple[str, list] = ("1 = 1", [])
         else:
             sql, params = of_candidate.query.sql_with_params()
             self.matches = (f"EXISTS ({sql})", list(params))
-        self.conditions = [
-            (
-                quote(copy.field),
-                copy.operator,
-                connection.ops.adapt_datefield_value(copy.value) if copy.operator == ">=" else copy.value,
-            )
-            for copy in copies
-        ]
+        self.tests = [self.row_test(test, connection) for test in tests]
+
+    @staticmethod
+    def row_test(test: RowTest, connection) -> tuple[str, list]:
+        """A RowTest as SQL on the row aliased "{alias}"."""
+        if test.field == "listed_until":
+            return "{alias}.listed_until >= %s", [connection.ops.adapt_datefield_value(test.value)]
+        if not test.value:
+            return "1 = 0", []
+        sql = " OR ".join("{alias}.terms LIKE %s" for _ in test.value)
+        return f"({sql})", [term_pattern(term) for term in test.value]
 
     def in_box(self, alias: str, miles: float) -> tuple[str, list]:
-        """Location rows in the box around the point whose copies meet the QuerySet's
-        conditions (see ProfileQuerySet): both read from the coordinate index."""
-        tests = [
-            f"{alias}.{column} >= %s" if operator == ">=" else f"({alias}.{column} & %s) <> 0"
-            for column, operator, _ in self.conditions
-        ]
+        """Search rows in the box around the point that pass the row tests: read from one index."""
         sql = (
             f"{alias}.published_latitude >= %s AND {alias}.published_latitude <= %s"
             f" AND {alias}.published_longitude >= %s AND {alias}.published_longitude <= %s"
-            + "".join(f" AND {test}" for test in tests)
+            + "".join(f" AND {test.format(alias=alias)}" for test, _ in self.tests)
         )
         box = bounding_box(self.latitude, self.longitude, miles)
-        return sql, [*box, *(value for _, _, value in self.conditions)]
+        return sql, [*box, *(value for _, params in self.tests for value in params)]
 
     def distance(self, alias: str) -> tuple[str, list]:
-        """Haversine miles from the point to a location row's published point, as in haversine_miles_expression."""
+        """Haversine miles from the point to a search row's published point, as in haversine_miles_expression."""
         lat, cos_lat, lon = self.point
         row_lat, row_lon = f"RADIANS({alias}.published_latitude)", f"RADIANS({alias}.published_longitude)"
         sql = (
@@ -210,17 +207,17 @@ class _Rings:
         matches, matches_params = self.matches
         # The box as a subquery the planner keeps apart, so each distance is computed once.
         sql = (
-            f"SELECT {CANDIDATE}.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
+            f"SELECT {CANDIDATE}.profile_id FROM (SELECT b.profile_id, {distance} AS miles FROM {self.rows_table} b"
             f" WHERE {in_box} {self.dialect.keep_apart}) {CANDIDATE}"
             f" WHERE {CANDIDATE}.miles <= %s AND {CANDIDATE}.miles > %s AND {matches}"
         )
         return sql, [*distance_params, *in_box_params, outer, inner, *matches_params]
 
     def covering(self, alias: str) -> tuple[str, list]:
-        """The condition that a location row is a home-visit area covering the point."""
+        """The condition that a search row is a home-visit area covering the point."""
         distance, distance_params = self.distance(alias)
         least = self.dialect.least
-        sql = f"{alias}.travel_radius_miles IS NOT NULL AND {distance} <= {least}({alias}.travel_radius_miles, %s)"
+        sql = f"{alias}.home_radius_miles IS NOT NULL AND {distance} <= {least}({alias}.home_radius_miles, %s)"
         return sql, [*distance_params, MAX_TRAVEL_RADIUS_MILES]
 
     def home_areas_covering(self, beyond: float) -> tuple[str, list]:
@@ -232,8 +229,8 @@ class _Rings:
         in_box, in_box_params = self.in_box(h, self.home_reach)
         matches, matches_params = self.matches
         sql = (
-            f"SELECT {h}.profile_id FROM {self.location} {h} INNER JOIN {self.profile} hp ON hp.id = {h}.profile_id"
-            f" WHERE {in_box} AND {distance} > %s AND {covering} AND hp.visits_home AND {matches}"
+            f"SELECT {h}.profile_id FROM {self.rows_table} {h}"
+            f" WHERE {in_box} AND {distance} > %s AND {covering} AND {matches}"
         )
         return sql, [*in_box_params, *distance_params, beyond, *covering_params, *matches_params]
 
@@ -244,9 +241,9 @@ class _Rings:
         covering, covering_params = self.covering("c")
         sql = (
             "SELECT near.profile_id, near.distance, "
-            f"(EXISTS (SELECT 1 FROM {self.location} c INNER JOIN {self.profile} cp ON cp.id = c.profile_id"
-            f" WHERE c.profile_id = near.profile_id AND cp.visits_home AND {covering})) AS covers"
-            f" FROM (SELECT l.profile_id, MIN({distance}) AS distance FROM {self.location} l"
+            f"(EXISTS (SELECT 1 FROM {self.rows_table} c"
+            f" WHERE c.profile_id = near.profile_id AND {covering})) AS covers"
+            f" FROM (SELECT l.profile_id, MIN({distance}) AS distance FROM {self.rows_table} l"
             f" WHERE l.profile_id IN ({candidates_sql}) GROUP BY l.profile_id) near"
             " WHERE near.distance > %s AND near.distance <= %s"
             " ORDER BY near.distance, near.profile_id"
@@ -257,7 +254,7 @@ class _Rings:
         """Matching profiles whose nearest location lies in (inner, outer], nearest first.
 
         Every location within ``outer`` miles lies in the box, and every location
-        of a profile holds the same copies, so a profile's nearest location is
+        of a profile holds the same listing day and terms, so a profile's nearest location is
         among the box's rows when it is within ``outer``: the distances come from
         those rows, read once from the coordinate index.
         """
@@ -267,10 +264,10 @@ class _Rings:
         covering, covering_params = self.covering("c")
         sql = (
             "SELECT near.profile_id, near.distance, "
-            f"(EXISTS (SELECT 1 FROM {self.location} c INNER JOIN {self.profile} cp ON cp.id = c.profile_id"
-            f" WHERE c.profile_id = near.profile_id AND cp.visits_home AND {covering})) AS covers"
+            f"(EXISTS (SELECT 1 FROM {self.rows_table} c"
+            f" WHERE c.profile_id = near.profile_id AND {covering})) AS covers"
             f" FROM (SELECT {CANDIDATE}.profile_id, MIN({CANDIDATE}.miles) AS distance"
-            f" FROM (SELECT b.profile_id, {distance} AS miles FROM {self.location} b"
+            f" FROM (SELECT b.profile_id, {distance} AS miles FROM {self.rows_table} b"
             f" WHERE {in_box} {self.dialect.keep_apart}) {CANDIDATE}"
             f" WHERE {CANDIDATE}.miles <= %s AND {matches} GROUP BY {CANDIDATE}.profile_id) near"
             " WHERE near.distance > %s ORDER BY near.distance, near.profile_id"
@@ -336,7 +333,7 @@ class ProfileQuerySet(models.QuerySet):
     def listed(self, today: date | None = None) -> "ProfileQuerySet":
         """Profiles patients may see: the listing rule, as stored by
         listing.refresh_listing and compared with today's date here."""
-        return self.filter(listed_copy(today).q())
+        return self.filter(listed_until__gte=today or timezone.localdate())
 
     def near(self, latitude: float, longitude: float, miles: float) -> "ProfileQuerySet":
         """Profiles with a location within ``miles`` of the point, or whose home-visit area covers it.
@@ -371,9 +368,9 @@ class ProfileQuerySet(models.QuerySet):
         longitude: float,
         miles: float,
         limit: int,
-        copies: tuple[Copy, ...] = (),
+        tests: tuple[RowTest, ...] = (),
         beyond: float = -1.0,
-        only_copies: bool = False,
+        only_rows: bool = False,
         home_reach: float = MAX_TRAVEL_RADIUS_MILES,
     ) -> list[ResultRow]:
         """The first ``limit`` profiles of ``near(...)`` ordered by distance, then id, as ResultRow tuples.
@@ -386,15 +383,16 @@ class ProfileQuerySet(models.QuerySet):
         ring of its nearest location), so no profile appears twice. Beyond
         ``miles`` only home-visit areas covering the point count.
 
-        ``copies``: tests that every profile of this QuerySet meets, made on the
-        copies its location rows hold (``Copy``; ``TherapistFilter.copies``
-        gives a search's), so that the rings open only the profiles that can match.
+        ``tests``: tests that every profile of this QuerySet meets, made on its
+        search rows (``RowTest``; ``TherapistFilter.row_tests`` gives a search's),
+        so that the rings open only the profiles that can match. The rows are
+        those of listed profiles: the tests include ``listed_on()``.
 
         ``beyond``: a distance within which the caller knows nothing matches (a
         search that found no one within its radius, looking further): the rings
         start there.
 
-        ``only_copies``: the caller knows the copies hold every condition of this
+        ``only_rows``: the caller knows the row tests hold every condition of this
         QuerySet (a search by place and vocabulary filters only): the rings then
         do not open the profile rows at all.
 
@@ -404,7 +402,7 @@ class ProfileQuerySet(models.QuerySet):
         if limit <= 0:
             return []
         try:
-            rings = _Rings(self, latitude, longitude, copies, only_copies, home_reach)
+            rings = _Rings(self, latitude, longitude, tests, only_rows, home_reach)
         except EmptyResultSet:  # a QuerySet that can match nothing (.none(), words with no letters)
             return []
         with connections[self.db].cursor() as cursor:
@@ -422,17 +420,8 @@ class ProfileQuerySet(models.QuerySet):
         )
         return self.annotate(distance=Subquery(nearest, output_field=FloatField()))
 
-    def with_any(self, relation: str, slugs, ids=None) -> "ProfileQuerySet":
-        """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …).
-
-        With the entries' ``ids`` (the search knows them), a bit test on the
-        profile's stored links (directory/search/facets.py); else the link table.
-        """
-        copy = bits_copy(relation, ids) if ids is not None else None
-        if copy is not None:
-            return self.filter(copy.q())
-        if ids is not None and not ids:
-            return self.none()
+    def with_any(self, relation: str, slugs) -> "ProfileQuerySet":
+        """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …)."""
         field = self.model._meta.get_field(relation)
         through = field.remote_field.through
         target = field.m2m_reverse_field_name()

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, changed
 from tests.review_helpers import totp_code
 
 
@@ -125,6 +125,7 @@ def therapists_around_new_york():
     far.phases.set(Phase.objects.filter(slug="active-treatment"))
     for profile in (casey, riley, far):
         refresh_search_text(profile)
+    changed(casey, riley, far)
     return casey, riley, far
 
 

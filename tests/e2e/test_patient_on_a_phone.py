@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from directory.models import Language
 from tests.e2e.a11y import PHONE
 from tests.e2e.helpers import therapists_around_new_york
+from tests.factories import changed
 
 # A card must not fill more than about half a phone screen.
 MAX_CARD_HEIGHT = 470
@@ -21,6 +22,7 @@ def test_result_cards_are_compact_and_tick_boxes_keep_their_size_on_a_phone(new_
         profile.fee_min, profile.fee_max, profile.sliding_scale, profile.pronouns = 90, 140, True, "she/her"
         profile.save()
         profile.languages.set(Language.objects.filter(code__in=("en", "es")))
+        changed(profile)
     page = new_page("patient", viewport=PHONE)
     page.goto("/therapists/?near=10001&radius=25")
     cards = page.locator("article.result")

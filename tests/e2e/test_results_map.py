@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from directory.models import Location
 from tests.e2e.a11y import PHONE
+from tests.factories import changed
 from tests.search_helpers import BROOKLYN, listed
 
 
@@ -71,6 +72,7 @@ def _therapists():
     casey = listed(display_name="Casey Lane")
     home = listed(BROOKLYN, display_name="Hana Home", visits_home=True)
     Location.objects.filter(profile=home).update(travel_radius_miles=8)
+    changed(home)
     return casey, home
 
 

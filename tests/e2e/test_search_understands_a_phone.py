@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from directory.models import Location
 from tests.e2e.a11y import DESKTOP, PHONE
+from tests.factories import changed
 from tests.search_helpers import BROOKLYN, listed
 
 
@@ -79,6 +80,7 @@ def test_the_nearest_therapists_fallback_never_shows_a_home_visitor_out_of_area(
         BROOKLYN, display_name="Hana Home", visits_practice=False, visits_home=True, services=("comfort-touch",)
     )
     Location.objects.filter(profile=home_only).update(travel_radius_miles=8)
+    changed(home_only)
     listed(BROOKLYN, display_name="Pria Practice", services=("comfort-touch",))
     page = new_page("patient", viewport=PHONE)
     page.goto("/therapists/?near=19103&radius=25&service=comfort-touch")

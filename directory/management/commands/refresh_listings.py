@@ -1,4 +1,4 @@
-"""Recompute every profile's stored listing, filter bits and their copies on its locations.
+"""Recompute every profile's stored listing and its search rows.
 
 The app keeps them in step on every change (directory/signals.py); this
 repairs them after data was changed behind the app's back: a restore from
@@ -18,7 +18,7 @@ from directory.statistics import update_planner_statistics
 
 
 class Command(BaseCommand):
-    help = "Recompute the stored listing of every profile (and what the search copies from it)."
+    help = "Recompute the stored listing of every profile and its search rows."
 
     def handle(self, *args, **options):
         listed_before = Profile.objects.listed().count()
