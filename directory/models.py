@@ -301,7 +301,7 @@ class Location(ProfilePart):
 
 
 # What a search reads from a search row's index entry: its point, listing day, terms and profile.
-SEARCH_ROW_BOX = ["published_latitude", "published_longitude", "listed_until", "terms", "profile"]
+SEARCH_ROW_BOX = ["published_latitude", "published_longitude", "listed_until", "term_bits", "terms", "profile"]
 
 
 class SearchRow(models.Model):
@@ -325,6 +325,8 @@ class SearchRow(models.Model):
     # The location's travel radius when its profile visits homes: a home-visit area.
     home_radius_miles = models.PositiveSmallIntegerField(null=True, editable=False)
     terms = models.TextField(editable=False)
+    # A Bloom filter of the terms, tested before them (directory/search/terms.py).
+    term_bits = models.BigIntegerField(editable=False)
 
     class Meta:
         indexes = [
@@ -332,14 +334,7 @@ class SearchRow(models.Model):
             models.Index(fields=SEARCH_ROW_BOX, name="search_row_box"),
             # Home-visit areas: a partial index, as most locations have none.
             models.Index(
-                fields=[
-                    "published_latitude",
-                    "published_longitude",
-                    "listed_until",
-                    "home_radius_miles",
-                    "terms",
-                    "profile",
-                ],
+                fields=[*SEARCH_ROW_BOX[:3], "home_radius_miles", *SEARCH_ROW_BOX[3:]],
                 condition=Q(home_radius_miles__isnull=False),
                 name="search_row_home_area",
             ),  # fmt: skip

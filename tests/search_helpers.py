@@ -83,11 +83,13 @@ def expected_search_rows(profiles=None) -> dict:
 
 def stored_search_rows(profiles=None) -> dict:
     from directory.models import SearchRow
+    from directory.search.terms import term_bits
 
     rows = SearchRow.objects.all() if profiles is None else SearchRow.objects.filter(profile__in=profiles)
     stored = {}
     for row in rows:
         assert row.terms.startswith(" ") and row.terms.endswith(" "), row.terms
+        assert row.term_bits == term_bits(row.terms.split()), row.terms
         stored[row.location_id] = (
             row.profile_id,
             row.published_latitude,

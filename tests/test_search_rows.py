@@ -104,3 +104,28 @@ def test_the_terms_filter_exactly_as_the_link_tables_and_profile_fields_do():
         by_field = set(listed.filter(**{field: True}).values_list("pk", flat=True))
         assert by_rows(any_term([option_term(field)])) == by_field, field
     assert by_rows(any_term([])) == set()
+
+
+def test_a_term_sharing_its_bit_with_another_is_still_told_apart_by_the_text():
+    from itertools import count
+
+    from directory.search.terms import term_bit
+
+    # Two language ids whose terms set the same bit of the rows' Bloom filter.
+    first = 1000
+    second = next(pk for pk in count(first + 1) if term_bit(f"l{pk}") == term_bit(f"l{first}"))
+    assert 0 < term_bit(f"l{first}") < 1 << 63
+    speaker = make_listed_profile(display_name="Zed Speaker")
+    Language.objects.create(pk=first, name="First test language", slug="first-test", code="x-fi", position=90)
+    Language.objects.create(pk=second, name="Second test language", slug="second-test", code="x-se", position=91)
+    speaker.languages.add(second)
+    services.listing_changed(speaker)
+    assert_search_rows_match()
+    found = Profile.objects.listed().nearest(
+        40.7484, -73.9967, 25, 10, tests=(any_term([vocabulary_term("languages", first)]),), only_rows=True
+    )
+    assert found == []
+    found = Profile.objects.listed().nearest(
+        40.7484, -73.9967, 25, 10, tests=(any_term([vocabulary_term("languages", second)]),), only_rows=True
+    )
+    assert [row.pk for row in found] == [speaker.pk]

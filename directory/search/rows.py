@@ -19,7 +19,7 @@ from collections import defaultdict
 from django.db.models import F, Value
 
 from directory.models import Location, Profile, SearchRow
-from directory.search.terms import OPTION_TERMS, VOCABULARY_TERMS, gender_term, terms_text, vocabulary_term
+from directory.search.terms import OPTION_TERMS, VOCABULARY_TERMS, gender_term, term_bits, terms_text, vocabulary_term
 
 # Profiles written per round of queries.
 CHUNK = 2000
@@ -68,6 +68,7 @@ def write_search_rows(profiles) -> int:
                 listed_until=chunk[profile_id][1],
                 home_radius_miles=radius if chunk[profile_id][fields.index("visits_home")] else None,
                 terms=terms_text(terms[profile_id]),
+                term_bits=term_bits(terms[profile_id]),
             )
             for location_id, profile_id, latitude, longitude, radius in Location.objects.using(db)
             .filter(profile_id__in=list(chunk))
