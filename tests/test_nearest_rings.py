@@ -21,9 +21,18 @@ pytestmark = pytest.mark.django_db
 POINTS = [NYC_10001, (40.9176, -74.1718), (46.4083, -105.8406), (53.7997, -1.5492), (35.0, -40.0)]
 
 
-@pytest.fixture
-def synthetic():
+def test_on_400_synthetic_therapists_the_rings_give_the_plain_query_rows():
+    """The checks below on one seeded directory (seeding it takes longer than they do)."""
     call_command("seed_demo", therapists=400, seed=7, force=True, stdout=StringIO())
+    for check in (
+        _rings_give_the_plain_query_rows_in_its_order,
+        _rings_respect_the_other_filters,
+        _rings_test_the_terms_of_the_search_rows_and_still_give_the_plain_rows,
+        _a_queryset_combined_with_or_gives_the_plain_rows,
+        _the_search_tests_only_what_every_search_row_of_its_matches_holds,
+        _rings_started_beyond_a_distance_give_the_plain_rows_further_than_it,
+    ):
+        check()
 
 
 def plain_rows(queryset, latitude, longitude, miles, limit):
@@ -38,7 +47,7 @@ def assert_same_rows(found, expected):
         assert row.visits_your_area is bool(covers)
 
 
-def test_rings_give_the_plain_query_rows_in_its_order(synthetic):
+def _rings_give_the_plain_query_rows_in_its_order():
     from directory.search.filterset import largest_travel_radius
 
     # The largest travel radius bounds where home-visit areas are looked for beyond the
@@ -58,7 +67,7 @@ def test_rings_give_the_plain_query_rows_in_its_order(synthetic):
                 assert_same_rows(found, expected)
 
 
-def test_rings_respect_the_other_filters(synthetic):
+def _rings_respect_the_other_filters():
     narrowed = Profile.objects.listed().filter(accepting_new_clients=True, visits_practice=True)
     options = (any_term([option_term("accepting_new_clients")]), any_term([option_term("visits_practice")]))
     for latitude, longitude in POINTS:
@@ -78,7 +87,7 @@ def row_tests(*more: RowTest, **wanted) -> tuple[RowTest, ...]:
     return (listed_on(), *terms, *more)
 
 
-def test_rings_test_the_terms_of_the_search_rows_and_still_give_the_plain_rows(synthetic):
+def _rings_test_the_terms_of_the_search_rows_and_still_give_the_plain_rows():
     from directory.models import Language, Phase, Service
 
     services = list(Service.objects.order_by("pk").values_list("slug", "pk"))
@@ -130,7 +139,7 @@ def test_only_a_search_for_words_as_text_opens_the_profile_rows(query, only_rows
     assert search.rows_hold_everything() is only_rows
 
 
-def test_a_queryset_combined_with_or_gives_the_plain_rows(synthetic):
+def _a_queryset_combined_with_or_gives_the_plain_rows():
     from datetime import timedelta
 
     from directory.models import Service
@@ -168,7 +177,7 @@ def test_the_rings_test_the_search_rows_and_still_the_profile_itself():
     assert wants.nearest(*NYC_10001, 25, 10, tests=wants_tests) == []
 
 
-def test_the_search_tests_only_what_every_search_row_of_its_matches_holds(synthetic):
+def _the_search_tests_only_what_every_search_row_of_its_matches_holds():
     """TherapistFilter.row_tests hold for each search row of each match, and its
     nearest-first rows are the plain query's."""
     from directory.models import SearchRow, Service
@@ -308,7 +317,7 @@ def test_no_limit_finds_nothing_and_runs_no_query(django_assert_num_queries):
         assert Profile.objects.listed().nearest(*NYC_10001, 25, 0) == []
 
 
-def test_rings_started_beyond_a_distance_give_the_plain_rows_further_than_it(synthetic):
+def _rings_started_beyond_a_distance_give_the_plain_rows_further_than_it():
     listed_profiles = Profile.objects.listed()
     for beyond in (5.0, 25.0):
         for latitude, longitude in POINTS:

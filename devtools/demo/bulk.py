@@ -668,9 +668,14 @@ def create_synthetic_therapists(
             _write_chunk(chunk, reviewer, report)
             if progress:
                 progress(report.therapists)
+    # A second transaction, for the updates of the rows just written: on PostgreSQL, updating a
+    # row inserted in the same transaction checks its foreign keys again, and millions of such
+    # checks queued for one commit took longer than a command may run. Until it commits the new
+    # therapists are there but not listed.
+    with transaction.atomic():
         if connection.vendor == "postgresql":
             _fill_search_vectors()
-        # bulk_create sends no signals: store the listing rule in one UPDATE.
+        # The listing rule and the search rows, for all of them at once (listing.refresh_listing).
         refresh_listing(synthetic_profiles())
         # auto_now fields took the clock time; pin them to the reference date.
         moment = _at_noon(REFERENCE_DATE)
