@@ -657,21 +657,23 @@ def create_synthetic_therapists(
     with transaction.atomic():
         report.removed = remove_synthetic_therapists()
         reviewer = _reviewer()
-        vocab = Vocab.load()
-        gaz = gazetteer()
-        rng = random.Random(seed)
-        for indexes in _chunks(n):
-            chunk = _Chunk()
-            for index in indexes:
-                country = _therapist(rng, index + 1, gaz, vocab, chunk)
-                report.countries[country] = report.countries.get(country, 0) + 1
+    vocab = Vocab.load()
+    gaz = gazetteer()
+    rng = random.Random(seed)
+    # One transaction per chunk, and one for the updates of the rows written: on PostgreSQL the
+    # foreign keys of every row are checked as its transaction commits (Django declares them
+    # deferrable), and the checks of 100,000 therapists queued for one commit took longer than a
+    # command may run. Until the last transaction commits the new therapists are not listed;
+    # running the command again replaces whatever an interrupted run left.
+    for indexes in _chunks(n):
+        chunk = _Chunk()
+        for index in indexes:
+            country = _therapist(rng, index + 1, gaz, vocab, chunk)
+            report.countries[country] = report.countries.get(country, 0) + 1
+        with transaction.atomic():
             _write_chunk(chunk, reviewer, report)
-            if progress:
-                progress(report.therapists)
-    # A second transaction, for the updates of the rows just written: on PostgreSQL, updating a
-    # row inserted in the same transaction checks its foreign keys again, and millions of such
-    # checks queued for one commit took longer than a command may run. Until it commits the new
-    # therapists are there but not listed.
+        if progress:
+            progress(report.therapists)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _fill_search_vectors()
