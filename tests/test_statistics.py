@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from directory.models import Credential, Location
+from directory.models import Credential, Location, Profile
 from directory.statistics import after_migrate
 from tests.factories import make_reviewer
 from tests.search_helpers import listed
@@ -107,3 +107,22 @@ def test_after_a_bulk_load_postgresql_is_also_vacuumed_outside_a_transaction():
     assert last_vacuum() == before
     update_planner_statistics(after_bulk_load=True)
     assert last_vacuum() is not None and last_vacuum() != before
+
+
+def test_on_postgresql_the_seeder_renews_the_statistics_as_the_tables_grow(monkeypatch):
+    from devtools.demo import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The plans of PostgreSQL's deferred foreign key checks follow its statistics.")
+    seen = []
+
+    def refresh_listing(profiles):
+        # The last transaction's foreign key checks are planned from these statistics.
+        seen.append((rows_the_planner_knows("directory_profile"), rows_the_planner_knows("directory_location")))
+        return original(profiles)
+
+    original = bulk.refresh_listing
+    monkeypatch.setattr(bulk, "refresh_listing", refresh_listing)
+    monkeypatch.setattr(bulk, "CHUNK", 5)
+    bulk.create_synthetic_therapists(12, seed=3)
+    assert seen == [(Profile.objects.count(), Location.objects.count())]

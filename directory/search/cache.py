@@ -2,11 +2,12 @@
 
 A search page is a function of its query string, the directory's data and the
 date (credentials lapse at midnight). The data's part is the ``SearchEdition``
-number, which the signals in directory/signals.py raise in the transaction of
-every change to a profile, its locations, credentials or vocabularies, or a
-guide. A cached page is filed under the query string, today's date and the
-edition it was made from: after a change, or at midnight, it is never read
-again and the cache lets it expire. Nothing goes stale, whether the pages are
+number, raised in the transaction of every change: by ``listing.refresh_listing``
+when a profile, its locations or credentials change, and by the signals in
+directory/signals.py when a vocabulary entry or a guide does. A cached page
+is filed under the query string, today's date and the edition it was made
+from: after a change, or at midnight, it is never read again and the cache
+lets it expire. Nothing goes stale, whether the pages are
 kept per process (the "search_pages" cache, see config/settings.py) or shared.
 
 Signed-in people (therapists, reviewers) always get a fresh page: their pages

@@ -1,6 +1,6 @@
 """Recompute every profile's stored listing and its search rows.
 
-The app keeps them in step on every change (directory/signals.py); this
+The app keeps them in step on every change (``services.listing_changed``); this
 repairs them after data was changed behind the app's back: a restore from
 an older backup, SQL typed by hand, or an old process still running during
 a deploy. It also starts a search edition numbered past any used before, so
