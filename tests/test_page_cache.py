@@ -99,6 +99,32 @@ def test_a_kept_card_serves_other_searches_with_their_own_distance_and_link(
     assert "11201" in from_brooklyn
 
 
+def test_a_kept_api_result_serves_other_searches_with_their_own_distance_and_host(
+    client, reviewer, settings, django_assert_num_queries
+):
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    listed(display_name="Kept Kim", reviewer=reviewer)  # in Manhattan
+    [manhattan] = client.get(API, {"near": "10001"}).json()["results"]
+    # The same therapist from Brooklyn, asked at another host: no profile, location or credential is read again.
+    with django_assert_num_queries(3):  # the edition and 2 rings: nothing else
+        [brooklyn] = client.get(API, {"near": "11201", "radius": "10"}, HTTP_HOST="other.example").json()["results"]
+    assert manhattan["name"] == brooklyn["name"] == "Kept Kim"
+    assert manhattan["distance_miles"] != brooklyn["distance_miles"]
+    assert manhattan["url"].startswith("http://testserver/") and brooklyn["url"].startswith("http://other.example/")
+    assert {key: value for key, value in manhattan.items() if key not in ("url", "distance_miles", "distance_km")} == {
+        key: value for key, value in brooklyn.items() if key not in ("url", "distance_miles", "distance_km")
+    }
+    assert list(manhattan) == list(brooklyn)
+    # A change shows at once.
+    profile = Profile.objects.get(display_name="Kept Kim")
+    profile.headline = "A new headline"
+    profile.save()
+    changed(profile)
+    [after] = client.get(API, {"near": "10001"}).json()["results"]
+    assert after["headline"] == "A new headline"
+
+
 def test_a_card_is_made_again_the_next_day_and_after_a_change(client, reviewer, settings, django_assert_num_queries):
     from directory.search.cards import cards
 

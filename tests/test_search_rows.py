@@ -100,7 +100,14 @@ def test_the_terms_filter_exactly_as_the_link_tables_and_profile_fields_do():
             test = any_term(vocabulary_term(relation, pk) for _, pk in chosen)
             by_links = set(listed.with_any(relation, [slug for slug, _ in chosen]).values_list("pk", flat=True))
             assert by_rows(test) == by_links, (relation, chosen)
-    for field in ("accepting_new_clients", "accessible_premises", "sliding_scale", "visits_home", "visits_hospital"):
+    for field in (
+        "accepting_new_clients",
+        "accessible_premises",
+        "sliding_scale",
+        "visits_home",
+        "visits_hospital",
+        "visits_practice",
+    ):
         by_field = set(listed.filter(**{field: True}).values_list("pk", flat=True))
         assert by_rows(any_term([option_term(field)])) == by_field, field
     assert by_rows(any_term([])) == set()

@@ -5,7 +5,7 @@ locations, their current verified credentials and their vocabulary links
 (services, phases, settings, cancer types and languages, one UNION), named
 from the vocabularies cached for the search edition.
 
-``result_cards``: a search page's cards. What a card shows of a therapist is
+``result_cards``: a search page's cards (and ``kept``, the API's results). What a card shows of a therapist is
 the same in every search, so it is kept, rendered, in the "cards" cache
 (config/settings.py) under the therapist, the day (credentials lapse at
 midnight) and the search edition (directory/search/cache.py), which every
@@ -15,9 +15,10 @@ homes in your area" and the search carried in the link.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,6 +35,8 @@ from directory.search.cache import current_edition
 from directory.search.filterset import VOCABULARY_PARAMETERS, vocabulary_entries
 from directory.search.nearest import ResultRow
 from directory.search.rows import vocabulary_links
+
+T = TypeVar("T")
 
 # Licence first, then oncology training, then the rest, as patients read them.
 CREDENTIAL_ORDER = (
@@ -81,21 +84,6 @@ def load_card_parts(profiles: Iterable[Profile], today: date | None = None) -> l
         for profile in profiles:
             mine = linked[relation, profile.pk]
             setattr(profile, f"card_{relation}", [entry for entry in entries if entry.pk in mine])
-    return profiles
-
-
-def profiles_for_rows(rows: list[ResultRow]) -> list[Profile]:
-    """The listed profiles of these rows, in their order, with what a card or an API result shows."""
-    loaded = Profile.objects.listed().filter(pk__in=[row.pk for row in rows]).in_bulk()
-    load_card_parts(loaded.values())
-    profiles = []
-    for row in rows:
-        profile = loaded.get(row.pk)
-        if profile is None:  # changed since the search ran
-            continue
-        profile.distance = row.distance
-        profile.visits_your_area = row.visits_your_area
-        profiles.append(profile)
     return profiles
 
 
@@ -189,22 +177,29 @@ def _card(profile: Profile) -> Card:
     )
 
 
-def cards(ids: list[int]) -> dict[int, Card]:
-    """The cards of these listed profiles, from the cache where kept; a profile no longer listed has none."""
+def kept(kind: str, ids: list[int], make: Callable[[Profile], T]) -> dict[int, T]:
+    """What ``make`` gives for each of these listed profiles (their card parts loaded), from the
+    "cards" cache where kept under ``kind``, the day and the search edition; a profile no longer
+    listed has none."""
     today = timezone.localdate()
     edition = current_edition()
-    keys = {pk: f"card:{today.isoformat()}:{edition}:{pk}" for pk in ids}
+    keys = {pk: f"{kind}:{today.isoformat()}:{edition}:{pk}" for pk in ids}
     seconds = settings.SEARCH_CARD_CACHE_SECONDS
-    kept = caches["cards"].get_many(keys.values()) if seconds > 0 else {}
-    found = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    kept_now = caches["cards"].get_many(keys.values()) if seconds > 0 else {}
+    found = {pk: kept_now[key] for pk, key in keys.items() if key in kept_now}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         profiles = load_card_parts(Profile.objects.listed(today).filter(pk__in=missing), today)
-        made = {profile.pk: _card(profile) for profile in profiles}
+        made = {profile.pk: make(profile) for profile in profiles}
         if seconds > 0:
-            caches["cards"].set_many({keys[pk]: card for pk, card in made.items()}, seconds)
+            caches["cards"].set_many({keys[pk]: value for pk, value in made.items()}, seconds)
         found.update(made)
     return found
+
+
+def cards(ids: list[int]) -> dict[int, Card]:
+    """The cards of these listed profiles, from the cache where kept; a profile no longer listed has none."""
+    return kept("card", ids, _card)
 
 
 def result_cards(rows: list[ResultRow], unit: units.Unit = "mi", *, measured_from=None) -> list[Result]:

@@ -451,19 +451,24 @@ class TherapistFilter(django_filters.FilterSet):
                 tests.append(any_term([option_term(field)]))
         return tuple(tests)
 
-    def nearest(self, miles: float, limit: int, queryset=None, beyond: float = -1.0) -> list[ResultRow]:
-        """The nearest ``limit`` matches of the search without its place (or of ``queryset``,
-        a narrowing of it) within ``miles`` of the place, nearest first (further than
-        ``beyond`` miles, when nothing nearer can match)."""
-        only_rows = queryset is None and self.rows_hold_everything()
-        queryset = self.without_place() if queryset is None else queryset
+    def nearest(
+        self, miles: float, limit: int, *, also: tuple[RowTest, ...] = (), beyond: float = -1.0
+    ) -> list[ResultRow]:
+        """The nearest ``limit`` matches of the search without its place (and of the row tests
+        ``also``, a narrowing of it) within ``miles`` of the place, nearest first (further than
+        ``beyond`` miles, when nothing nearer can match).
+
+        When the row tests hold the whole search, the profiles' own conditions are
+        neither built nor run: the rings read the search rows alone."""
+        only_rows = self.rows_hold_everything()
+        queryset = self.queryset if only_rows else self.without_place()
         place = self.place
         return queryset.nearest(
             place.latitude,
             place.longitude,
             miles,
             limit,
-            tests=self.row_tests(),
+            tests=(*self.row_tests(), *also),
             beyond=beyond,
             only_rows=only_rows,
             home_reach=largest_travel_radius(),

@@ -156,13 +156,13 @@ class _Rings:
         # candidate search row, compiled once: an EXISTS per candidate. Left out
         # when the row tests hold all of them (only_rows).
         # A fixed column reference, no input in it.
-        candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
-        of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
-        if of_candidate.query.is_sliced or of_candidate.query.distinct:
+        if queryset.query.is_sliced or queryset.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
         if only_rows:
             self.matches: tuple[str, list] = ("1 = 1", [])
         else:
+            candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
+            of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
             sql, params = of_candidate.query.sql_with_params()
             self.matches = (f"EXISTS ({sql})", list(params))
         # The terms' Bloom filter first, for every test: the text is read only for the rows it lets through.

@@ -12,7 +12,8 @@ from config.db_routing import replica_reads
 from directory.geo import units
 from directory.models import Profile
 from directory.search import cache as page_cache
-from directory.search.cards import load_card_parts, profiles_for_rows
+from directory.search import cards
+from directory.search.cards import load_card_parts
 from directory.search.filterset import TherapistFilter
 from directory.views.public import public_location, query_string
 
@@ -22,33 +23,40 @@ def _page_url(request: HttpRequest, number: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query}")
 
 
-def therapist_json(request: HttpRequest, profile: Profile, *, with_distance: bool) -> dict:
-    """One therapist as the API gives it; the profile carries its card parts (directory/search/cards.py)."""
-    result = {
-        "slug": profile.slug,
-        "name": profile.display_name,
-        "headline": profile.headline,
-        "url": request.build_absolute_uri(profile.get_absolute_url()),
-    }
-    if with_distance:
-        # Whole numbers, as the page shows them: measured to the published, rounded point.
-        known = profile.distance is not None
-        result["distance_miles"] = units.whole_miles(profile.distance) if known else None
-        result["distance_km"] = units.whole_km(profile.distance) if known else None
+def therapist_fields(profile: Profile) -> dict:
+    """What the API says of a therapist in every search; the profile carries its card parts
+    (directory/search/cards.py). Searches keep it per therapist, day and search edition (``cards.kept``)."""
     locations = []
     for location in profile.card_locations:
         public = public_location(location)
         locations.append(
             {key: public[key] for key in ("city", "region", "postcode", "country", "latitude", "longitude")}
         )
-    result.update(
-        services=[service.slug for service in profile.card_services],
-        session_places=profile.session_places,
-        accepting_new_clients=profile.accepting_new_clients,
-        languages=[language.code for language in profile.card_languages],
-        locations=locations,
-        verified_credentials=[public_credential(credential) for credential in profile.verified_credentials],
-    )
+    return {
+        "slug": profile.slug,
+        "name": profile.display_name,
+        "headline": profile.headline,
+        "path": profile.get_absolute_url(),
+        "services": [service.slug for service in profile.card_services],
+        "session_places": profile.session_places,
+        "accepting_new_clients": profile.accepting_new_clients,
+        "languages": [language.code for language in profile.card_languages],
+        "locations": locations,
+        "verified_credentials": [public_credential(credential) for credential in profile.verified_credentials],
+    }
+
+
+def therapist_json(request: HttpRequest, fields: dict, *, distance: float | None = None, with_distance: bool) -> dict:
+    """One therapist as the API gives it: ``therapist_fields`` with the address in full and, in a
+    search by place, the distance."""
+    result = {key: fields[key] for key in ("slug", "name", "headline")}
+    result["url"] = request.build_absolute_uri(fields["path"])
+    if with_distance:
+        # Whole numbers, as the page shows them: measured to the published, rounded point.
+        known = distance is not None
+        result["distance_miles"] = units.whole_miles(distance) if known else None
+        result["distance_km"] = units.whole_km(distance) if known else None
+    result.update((key, value) for key, value in fields.items() if key not in result and key != "path")
     return result
 
 
@@ -112,6 +120,8 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
             for item in reading.understood
         ]
         searched["words"] = reading.rest
+    rows = list(page.object_list)
+    found = cards.kept("api", [row.pk for row in rows], therapist_fields)
     body = {
         **searched,
         "count": results.count,
@@ -120,8 +130,9 @@ def _therapist_list(request: HttpRequest, edition: int) -> JsonResponse:
         "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
         "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
         "results": [
-            therapist_json(request, profile, with_distance=with_distance)
-            for profile in profiles_for_rows(page.object_list)
+            therapist_json(request, found[row.pk], distance=row.distance, with_distance=with_distance)
+            for row in rows
+            if row.pk in found  # not listed any more since the search ran
         ],
     }
     page_cache.put(key, body)
@@ -135,4 +146,4 @@ def therapist_detail(request: HttpRequest, slug: str) -> JsonResponse:
     if profile is None:
         return _error(404, "No listed therapist has that address.")
     load_card_parts([profile])
-    return JsonResponse(therapist_json(request, profile, with_distance=False))
+    return JsonResponse(therapist_json(request, therapist_fields(profile), with_distance=False))

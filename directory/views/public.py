@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -36,6 +35,8 @@ from directory.search.filterset import (
     clean_search_string,
     wider_radii,
 )
+from directory.search.nearest import any_term
+from directory.search.terms import option_term
 from guides.selection import guides_for_profile, guides_for_search, load_candidates
 
 logger = logging.getLogger(__name__)
@@ -69,10 +70,10 @@ def nearest_beyond_radius(search: TherapistFilter, unit: units.Unit) -> list[car
     who only visits homes is of use only where their travel area reaches, and
     those already show among the results whatever the radius.
     """
-    seen_somewhere = search.without_place().filter(Q(visits_practice=True) | Q(visits_hospital=True))
+    seen_somewhere = any_term([option_term("visits_practice"), option_term("visits_hospital")])
     # Called when nothing matched within the radius: the rings start at its edge.
     radius = search.form.cleaned_data["radius"]
-    rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, queryset=seen_somewhere, beyond=radius)
+    rows = search.nearest(NEAREST_LIMIT_MILES, NEAREST_BEYOND_RADIUS, also=(seen_somewhere,), beyond=radius)
     return cards.result_cards(rows, unit, measured_from=search.place)
 
 
