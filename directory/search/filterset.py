@@ -354,7 +354,7 @@ class TherapistFilter(django_filters.FilterSet):
         """The words typed: those naming a vocabulary entry as its filter, the rest as text."""
         reading = self.reading
         for relation, slugs in self.words_wanted().items():
-            queryset = queryset.with_any(relation, slugs)
+            queryset = queryset.linked_to(relation, vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
         if reading.rest:
             queryset = apply_text_search(queryset, reading.rest)
         elif self.form.cleaned_data.get("q") and not reading.understood:
@@ -364,7 +364,7 @@ class TherapistFilter(django_filters.FilterSet):
     def filter_vocabulary(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.with_any(name, value)
+        return queryset.linked_to(name, vocabulary_ids(VOCABULARY_PARAMETERS[name], value))
 
     def filter_visit(self, queryset, name, value):
         if not value:

@@ -432,8 +432,14 @@ class ProfileQuerySet(models.QuerySet):
     def with_any(self, relation: str, slugs) -> "ProfileQuerySet":
         """Profiles linked to any of the given slugs through a many-to-many ``relation`` (services, …)."""
         field = self.model._meta.get_field(relation)
+        # The slugs become ids once per query (an uncorrelated subquery), not once per profile tested.
+        return self.linked_to(relation, field.related_model.objects.filter(slug__in=list(slugs)).values("pk"))
+
+    def linked_to(self, relation: str, ids) -> "ProfileQuerySet":
+        """Profiles linked to any of these entries (ids, or a query of them) through a many-to-many
+        ``relation``. Given ids, each profile tested costs one probe of the link table's
+        (profile, entry) index; a search knows its ids (``vocabulary_ids``)."""
+        field = self.model._meta.get_field(relation)
         through = field.remote_field.through
         target = field.m2m_reverse_field_name()
-        # The slugs become ids once per query (an uncorrelated subquery), not once per profile tested.
-        wanted = field.related_model.objects.filter(slug__in=list(slugs)).values("pk")
-        return self.filter(Exists(through.objects.filter(profile_id=OuterRef("pk"), **{f"{target}_id__in": wanted})))
+        return self.filter(Exists(through.objects.filter(profile_id=OuterRef("pk"), **{f"{target}_id__in": ids})))
