@@ -1,4 +1,4 @@
-"""Forms patients fill in without an account. (The search form is the FilterSet's, in filters.py.)"""
+"""Forms patients fill in without an account. (The search form is the FilterSet's, in search/filterset.py.)"""
 
 from django import forms
 
