@@ -5,13 +5,14 @@ locations, their current verified credentials and their vocabulary links
 (services, phases, settings, cancer types and languages, one UNION), named
 from the vocabularies cached for the search edition.
 
-``result_cards``: a search page's cards (and ``kept``, the API's results). What a card shows of a therapist is
+``result_cards``: a search page's cards. What a card shows of a therapist is
 the same in every search, so it is kept, rendered, in the "cards" cache
 (config/settings.py) under the therapist, the day (credentials lapse at
 midnight) and the search edition (directory/search/cache.py), which every
 change to what a card shows raises. A page loads and renders only the cards
 not kept yet, and adds what belongs to the search: the distance, "visits
-homes in your area" and the search carried in the link.
+homes in your area" and the search carried in the link. ``kept`` does the
+same for any value made from a profile (the API's results).
 """
 
 from collections import defaultdict

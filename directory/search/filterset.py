@@ -133,9 +133,10 @@ def vocabulary_entries() -> dict[str, list[VocabularyEntry]]:
     return _vocabulary_data()["entries"]
 
 
-def vocabulary_ids(key: str, slugs) -> list[int]:
-    """The ids of a vocabulary's entries, by slug (the slugs the form accepted)."""
-    ids = _vocabulary_data()["ids"][key]
+def relation_ids(relation: str, slugs) -> list[int]:
+    """The ids of the entries of a profile's vocabulary ``relation`` ("services", …), by slug
+    (the slugs the form accepted), from the vocabularies kept for the edition."""
+    ids = _vocabulary_data()["ids"][VOCABULARY_PARAMETERS[relation]]
     return [ids[slug] for slug in slugs if slug in ids]
 
 
@@ -354,7 +355,7 @@ class TherapistFilter(django_filters.FilterSet):
         """The words typed: those naming a vocabulary entry as its filter, the rest as text."""
         reading = self.reading
         for relation, slugs in self.words_wanted().items():
-            queryset = queryset.linked_to(relation, vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs))
+            queryset = queryset.linked_to(relation, relation_ids(relation, slugs))
         if reading.rest:
             queryset = apply_text_search(queryset, reading.rest)
         elif self.form.cleaned_data.get("q") and not reading.understood:
@@ -364,7 +365,7 @@ class TherapistFilter(django_filters.FilterSet):
     def filter_vocabulary(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.linked_to(name, vocabulary_ids(VOCABULARY_PARAMETERS[name], value))
+        return queryset.linked_to(name, relation_ids(name, value))
 
     def filter_visit(self, queryset, name, value):
         if not value:
@@ -440,8 +441,7 @@ class TherapistFilter(django_filters.FilterSet):
         chosen = [(relation, data.get(parameter)) for relation, parameter in VOCABULARY_PARAMETERS.items()]
         for relation, slugs in [*chosen, *self.words_wanted().items()]:
             if slugs:
-                ids = vocabulary_ids(VOCABULARY_PARAMETERS[relation], slugs)
-                tests.append(any_term(vocabulary_term(relation, pk) for pk in ids))
+                tests.append(any_term(vocabulary_term(relation, pk) for pk in relation_ids(relation, slugs)))
         if data.get("gender"):
             tests.append(any_term([gender_term(data["gender"])]))
         if data.get("visit"):

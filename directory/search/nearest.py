@@ -155,12 +155,12 @@ class _Rings:
         # The profile conditions (listed, filters, words) for the profile of the
         # candidate search row, compiled once: an EXISTS per candidate. Left out
         # when the row tests hold all of them (only_rows).
-        # A fixed column reference, no input in it.
         if queryset.query.is_sliced or queryset.query.distinct:
             raise ValueError("nearest() needs an unsliced, non-distinct QuerySet.")
         if only_rows:
             self.matches: tuple[str, list] = ("1 = 1", [])
         else:
+            # A fixed column reference, no input in it.
             candidate_profile = RawSQL(f"{CANDIDATE}.profile_id", ())  # noqa: S611
             of_candidate = queryset.order_by().filter(pk=candidate_profile).values("pk")
             sql, params = of_candidate.query.sql_with_params()
@@ -438,7 +438,7 @@ class ProfileQuerySet(models.QuerySet):
     def linked_to(self, relation: str, ids) -> "ProfileQuerySet":
         """Profiles linked to any of these entries (ids, or a query of them) through a many-to-many
         ``relation``. Given ids, each profile tested costs one probe of the link table's
-        (profile, entry) index; a search knows its ids (``vocabulary_ids``)."""
+        (profile, entry) index; a search knows its ids (``filterset.relation_ids``)."""
         field = self.model._meta.get_field(relation)
         through = field.remote_field.through
         target = field.m2m_reverse_field_name()
