@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from accounts.models import User
+from directory.geo.offline import bounding_box
 from directory.listing import refresh_listing
 from directory.models import (
     CancerType,
@@ -196,7 +197,10 @@ def gazetteer() -> Gazetteer:
     us_places.sort(key=lambda place: place.postcode)
     city, suburb = [], []
     for _name, lat, lon, _share in US_METROS:
-        near = [(p, _miles(lat, lon, p.latitude, p.longitude)) for p in us_places]
+        # The box around the metro first (a cheap comparison), the exact distance only inside it.
+        south, north, west, east = bounding_box(lat, lon, SUBURB_MILES)
+        boxed = [p for p in us_places if south <= p.latitude <= north and west <= p.longitude <= east]
+        near = [(p, _miles(lat, lon, p.latitude, p.longitude)) for p in boxed]
         city.append([p for p, d in near if d <= CITY_MILES])
         suburb.append([p for p, d in near if CITY_MILES < d <= SUBURB_MILES])
 
